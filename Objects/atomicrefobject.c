@@ -55,8 +55,10 @@ class AtomicRef "PyAtomicRefObject *" "&PyAtomicRef_Type"
 
 typedef struct {
     PyObject_HEAD
-    PyAtomicRefField field;
+    PyAtomicRefField *ref;   // &field, or the field of owner for a handle
+    PyObject *owner;         // NULL, or the AtomicRef this is a handle of
     PyObject *weakreflist;
+    PyAtomicRefField field;
 } PyAtomicRefObject;
 
 #define _PyAtomicRef_CAST(op) ((PyAtomicRefObject *)(op))
@@ -459,6 +461,7 @@ atomicref_alloc(PyTypeObject *type, PyObject *value)
         return NULL;
     }
     PyAtomicRefField_Init(&self->field, value);
+    self->ref = &self->field;
     return (PyObject *)self;
 }
 
@@ -478,7 +481,7 @@ PyAtomicRef_Get(PyObject *ref)
     if (check_ref(ref) < 0) {
         return NULL;
     }
-    return PyAtomicRefField_Get(&_PyAtomicRef_CAST(ref)->field);
+    return PyAtomicRefField_Get(_PyAtomicRef_CAST(ref)->ref);
 }
 
 int
@@ -491,7 +494,7 @@ PyAtomicRef_Set(PyObject *ref, PyObject *value)
         PyErr_BadInternalCall();
         return -1;
     }
-    PyAtomicRefField_Set(&_PyAtomicRef_CAST(ref)->field, value);
+    PyAtomicRefField_Set(_PyAtomicRef_CAST(ref)->ref, value);
     return 0;
 }
 
@@ -505,7 +508,7 @@ PyAtomicRef_Exchange(PyObject *ref, PyObject *value)
         PyErr_BadInternalCall();
         return NULL;
     }
-    return PyAtomicRefField_Exchange(&_PyAtomicRef_CAST(ref)->field, value);
+    return PyAtomicRefField_Exchange(_PyAtomicRef_CAST(ref)->ref, value);
 }
 
 int
@@ -522,14 +525,14 @@ PyAtomicRef_CompareExchange(PyObject *ref, PyObject *expected,
         PyErr_BadInternalCall();
         return -1;
     }
-    return PyAtomicRefField_CompareExchange(&_PyAtomicRef_CAST(ref)->field,
+    return PyAtomicRefField_CompareExchange(_PyAtomicRef_CAST(ref)->ref,
                                             expected, desired, actual);
 }
 
 PyAtomicRefField *
 PyAtomicRef_GetField(PyObject *ref)
 {
-    return &_PyAtomicRef_CAST(ref)->field;
+    return _PyAtomicRef_CAST(ref)->ref;
 }
 
 
@@ -559,7 +562,7 @@ static PyObject *
 AtomicRef_get_impl(PyAtomicRefObject *self)
 /*[clinic end generated code: output=996f5cda846a8f44 input=ff8d910af9c3f69c]*/
 {
-    return PyAtomicRefField_Get(&self->field);
+    return PyAtomicRefField_Get(self->ref);
 }
 
 /*[clinic input]
@@ -575,7 +578,7 @@ static PyObject *
 AtomicRef_set(PyAtomicRefObject *self, PyObject *value)
 /*[clinic end generated code: output=cb61845767e60698 input=b396dd14ab6f6cda]*/
 {
-    PyAtomicRefField_Set(&self->field, value);
+    PyAtomicRefField_Set(self->ref, value);
     Py_RETURN_NONE;
 }
 
@@ -592,7 +595,7 @@ static PyObject *
 AtomicRef_exchange(PyAtomicRefObject *self, PyObject *value)
 /*[clinic end generated code: output=68a73c7711f54bdd input=4d01e1f2325fa750]*/
 {
-    return PyAtomicRefField_Exchange(&self->field, value);
+    return PyAtomicRefField_Exchange(self->ref, value);
 }
 
 /*[clinic input]
@@ -613,7 +616,7 @@ AtomicRef_compare_and_set_impl(PyAtomicRefObject *self, PyObject *expected,
                                PyObject *desired)
 /*[clinic end generated code: output=d5749473938edbe0 input=c2dac55aad855eba]*/
 {
-    int r = PyAtomicRefField_CompareExchange(&self->field, expected,
+    int r = PyAtomicRefField_CompareExchange(self->ref, expected,
                                              desired, NULL);
     return PyBool_FromLong(r);
 }
@@ -638,7 +641,7 @@ AtomicRef_compare_exchange_impl(PyAtomicRefObject *self, PyObject *expected,
 /*[clinic end generated code: output=cfd1398b72d34358 input=8befe85692919eb6]*/
 {
     PyObject *actual;
-    (void)PyAtomicRefField_CompareExchange(&self->field, expected, desired,
+    (void)PyAtomicRefField_CompareExchange(self->ref, expected, desired,
                                            &actual);
     return actual;
 }
@@ -650,7 +653,7 @@ static PyObject *
 atomicref_update(PyAtomicRefObject *self, PyObject *func, PyObject *x,
                  int return_new)
 {
-    PyObject *current = PyAtomicRefField_Get(&self->field);
+    PyObject *current = PyAtomicRefField_Get(self->ref);
     for (;;) {
         PyObject *args[2] = {current, x};
         PyObject *new = PyObject_Vectorcall(func, args, x ? 2 : 1, NULL);
@@ -659,7 +662,7 @@ atomicref_update(PyAtomicRefObject *self, PyObject *func, PyObject *x,
             return NULL;
         }
         PyObject *seen;
-        if (PyAtomicRefField_CompareExchange(&self->field, current, new,
+        if (PyAtomicRefField_CompareExchange(self->ref, current, new,
                                              &seen)) {
             Py_DECREF(seen);
             if (return_new) {
@@ -755,6 +758,34 @@ AtomicRef_accumulate_and_get_impl(PyAtomicRefObject *self, PyObject *x,
 }
 
 /*[clinic input]
+AtomicRef.handle
+
+Return a handle to this atomic reference for the calling thread.
+
+The handle is a new AtomicRef object that shares this one's value: every
+operation on it acts on this reference.  It is meant to be created and
+used by one thread: on the free-threaded build, using a shared object
+from several threads contends on that object's reference count, using
+per-thread handles does not.
+[clinic start generated code]*/
+
+static PyObject *
+AtomicRef_handle_impl(PyAtomicRefObject *self)
+/*[clinic end generated code: output=78002550c327fd87 input=6663a41eb5d94918]*/
+{
+    PyObject *root = self->owner != NULL ? self->owner : (PyObject *)self;
+    PyTypeObject *type = Py_TYPE(root);
+    PyAtomicRefObject *h = (PyAtomicRefObject *)type->tp_alloc(type, 0);
+    if (h == NULL) {
+        return NULL;
+    }
+    PyAtomicRefField_Init(&h->field, NULL);
+    h->owner = Py_NewRef(root);
+    h->ref = _PyAtomicRef_CAST(root)->ref;
+    return (PyObject *)h;
+}
+
+/*[clinic input]
 AtomicRef.__reduce__
 
 Refuse pickling and copying.
@@ -776,7 +807,7 @@ static PyObject *
 atomicref_repr(PyObject *op)
 {
     PyAtomicRefObject *self = _PyAtomicRef_CAST(op);
-    PyObject *value = PyAtomicRefField_Get(&self->field);
+    PyObject *value = PyAtomicRefField_Get(self->ref);
     int r = Py_ReprEnter(op);
     if (r != 0) {
         Py_XDECREF(value);
@@ -793,14 +824,17 @@ atomicref_repr(PyObject *op)
 static int
 atomicref_traverse(PyObject *op, visitproc visit, void *arg)
 {
-    return PyAtomicRefField_Traverse(&_PyAtomicRef_CAST(op)->field,
-                                     visit, arg);
+    PyAtomicRefObject *self = _PyAtomicRef_CAST(op);
+    Py_VISIT(self->owner);
+    return PyAtomicRefField_Traverse(&self->field, visit, arg);
 }
 
 static int
 atomicref_clear(PyObject *op)
 {
-    PyAtomicRefField_Clear(&_PyAtomicRef_CAST(op)->field);
+    PyAtomicRefObject *self = _PyAtomicRef_CAST(op);
+    // A handle keeps its owner until it dies: its ref points into it.
+    PyAtomicRefField_Clear(&self->field);
     return 0;
 }
 
@@ -813,6 +847,7 @@ atomicref_dealloc(PyObject *op)
         PyObject_ClearWeakRefs(op);
     }
     PyAtomicRefField_Clear(&self->field);
+    Py_XDECREF(self->owner);
     Py_TYPE(op)->tp_free(op);
 }
 
@@ -826,6 +861,7 @@ static PyMethodDef atomicref_methods[] = {
     ATOMICREF_UPDATE_AND_GET_METHODDEF
     ATOMICREF_GET_AND_ACCUMULATE_METHODDEF
     ATOMICREF_ACCUMULATE_AND_GET_METHODDEF
+    ATOMICREF_HANDLE_METHODDEF
     ATOMICREF___REDUCE___METHODDEF
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS,
      PyDoc_STR("See PEP 585")},

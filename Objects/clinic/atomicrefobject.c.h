@@ -264,6 +264,30 @@ exit:
     return return_value;
 }
 
+PyDoc_STRVAR(AtomicRef_handle__doc__,
+"handle($self, /)\n"
+"--\n"
+"\n"
+"Return a handle to this atomic reference for the calling thread.\n"
+"\n"
+"The handle is a new AtomicRef object that shares this one\'s value: every\n"
+"operation on it acts on this reference.  It is meant to be created and\n"
+"used by one thread: on the free-threaded build, using a shared object\n"
+"from several threads contends on that object\'s reference count, using\n"
+"per-thread handles does not.");
+
+#define ATOMICREF_HANDLE_METHODDEF    \
+    {"handle", (PyCFunction)AtomicRef_handle, METH_NOARGS, AtomicRef_handle__doc__},
+
+static PyObject *
+AtomicRef_handle_impl(PyAtomicRefObject *self);
+
+static PyObject *
+AtomicRef_handle(PyAtomicRefObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return AtomicRef_handle_impl(self);
+}
+
 PyDoc_STRVAR(AtomicRef___reduce____doc__,
 "__reduce__($self, /)\n"
 "--\n"
@@ -281,4 +305,4 @@ AtomicRef___reduce__(PyAtomicRefObject *self, PyObject *Py_UNUSED(ignored))
 {
     return AtomicRef___reduce___impl(self);
 }
-/*[clinic end generated code: output=356b1e5178e5ba2c input=a9049054013a1b77]*/
+/*[clinic end generated code: output=810bf65e7a525670 input=a9049054013a1b77]*/
