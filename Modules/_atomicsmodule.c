@@ -285,24 +285,33 @@ atomicint_alloc(PyTypeObject *type, int64_t value)
 }
 
 
+static PyObject *
+atomicint_new(PyTypeObject *type, PyObject *Py_UNUSED(args),
+              PyObject *Py_UNUSED(kwargs))
+{
+    // The value is set by __init__, so that subclasses may define an
+    // __init__ with other arguments.
+    return atomicint_alloc(type, 0);
+}
+
 /*[clinic input]
-@classmethod
-_atomics.AtomicInt.__new__ as atomicint_new
+_atomics.AtomicInt.__init__ as atomicint_init
 
     value: object(c_default="NULL") = 0
 
 A 64-bit signed integer that threads update atomically.
 [clinic start generated code]*/
 
-static PyObject *
-atomicint_new_impl(PyTypeObject *type, PyObject *value)
-/*[clinic end generated code: output=2e1574b59fb521a3 input=4a8f6bb3b1866600]*/
+static int
+atomicint_init_impl(atomicintobject *self, PyObject *value)
+/*[clinic end generated code: output=3bb4ed327eb180bf input=3aac3a9a389abebd]*/
 {
     int64_t v = 0;
     if (value != NULL && as_int64(value, &v) < 0) {
-        return NULL;
+        return -1;
     }
-    return atomicint_alloc(type, v);
+    _Py_atomic_store_int64(self->cell, v);
+    return 0;
 }
 
 /*[clinic input]
@@ -872,7 +881,8 @@ static PyMemberDef atomicint_members[] = {
 
 static PyType_Slot atomicint_slots[] = {
     {Py_tp_new, atomicint_new},
-    {Py_tp_doc, (void *)atomicint_new__doc__},
+    {Py_tp_init, atomicint_init},
+    {Py_tp_doc, (void *)atomicint_init__doc__},
     {Py_tp_repr, atomicint_repr},
     {Py_tp_richcompare, atomicint_richcompare},
     {Py_tp_hash, PyObject_HashNotImplemented},
@@ -915,9 +925,20 @@ as_bool(PyObject *obj, uint8_t *out)
     return 0;
 }
 
+static PyObject *
+atomicbool_new(PyTypeObject *type, PyObject *Py_UNUSED(args),
+               PyObject *Py_UNUSED(kwargs))
+{
+    atomicboolobject *self = (atomicboolobject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->cell = &self->value;
+    return (PyObject *)self;
+}
+
 /*[clinic input]
-@classmethod
-_atomics.AtomicBool.__new__ as atomicbool_new
+_atomics.AtomicBool.__init__ as atomicbool_init
 
     value: object = False
 
@@ -926,21 +947,16 @@ A boolean flag that threads update atomically.
 value is converted with truth testing, like bool(value).
 [clinic start generated code]*/
 
-static PyObject *
-atomicbool_new_impl(PyTypeObject *type, PyObject *value)
-/*[clinic end generated code: output=7b7bbbc5d7fbe7bf input=021345519f86eb39]*/
+static int
+atomicbool_init_impl(atomicboolobject *self, PyObject *value)
+/*[clinic end generated code: output=267f5aeef8d18a1d input=3ec5cdfffeebde61]*/
 {
     uint8_t v;
     if (as_bool(value, &v) < 0) {
-        return NULL;
+        return -1;
     }
-    atomicboolobject *self = (atomicboolobject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->value = v;
-    self->cell = &self->value;
-    return (PyObject *)self;
+    _Py_atomic_store_uint8(self->cell, v);
+    return 0;
 }
 
 /*[clinic input]
@@ -1183,7 +1199,8 @@ static PyMemberDef atomicbool_members[] = {
 
 static PyType_Slot atomicbool_slots[] = {
     {Py_tp_new, atomicbool_new},
-    {Py_tp_doc, (void *)atomicbool_new__doc__},
+    {Py_tp_init, atomicbool_init},
+    {Py_tp_doc, (void *)atomicbool_init__doc__},
     {Py_tp_repr, atomicbool_repr},
     {Py_tp_traverse, atomicbool_traverse},
     {Py_tp_dealloc, atomicbool_dealloc},

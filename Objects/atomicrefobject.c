@@ -536,20 +536,29 @@ PyAtomicRef_GetField(PyObject *ref)
 }
 
 
+static PyObject *
+atomicref_new(PyTypeObject *type, PyObject *Py_UNUSED(args),
+              PyObject *Py_UNUSED(kwargs))
+{
+    // The value is set by __init__, so that subclasses may define an
+    // __init__ with other arguments (like list).
+    return atomicref_alloc(type, Py_None);
+}
+
 /*[clinic input]
-@classmethod
-AtomicRef.__new__ as atomicref_new
+AtomicRef.__init__ as atomicref_init
 
     value: object = None
 
 Create an atomic reference holding value.
 [clinic start generated code]*/
 
-static PyObject *
-atomicref_new_impl(PyTypeObject *type, PyObject *value)
-/*[clinic end generated code: output=39110e222a776771 input=73ec7e8b6777563c]*/
+static int
+atomicref_init_impl(PyAtomicRefObject *self, PyObject *value)
+/*[clinic end generated code: output=e1443acc97bd21d7 input=23f9489d90557eca]*/
 {
-    return atomicref_alloc(type, value);
+    PyAtomicRefField_Set(self->ref, value);
+    return 0;
 }
 
 /*[clinic input]
@@ -875,11 +884,12 @@ PyTypeObject PyAtomicRef_Type = {
     .tp_dealloc = atomicref_dealloc,
     .tp_repr = atomicref_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
-    .tp_doc = atomicref_new__doc__,
+    .tp_doc = atomicref_init__doc__,
     .tp_traverse = atomicref_traverse,
     .tp_clear = atomicref_clear,
     .tp_weaklistoffset = offsetof(PyAtomicRefObject, weakreflist),
     .tp_methods = atomicref_methods,
+    .tp_init = atomicref_init,
     .tp_new = atomicref_new,
     .tp_free = PyObject_GC_Del,
 };

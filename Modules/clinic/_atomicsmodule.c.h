@@ -9,19 +9,19 @@ preserve
 #include "pycore_abstract.h"      // _PyNumber_Index()
 #include "pycore_modsupport.h"    // _PyArg_UnpackKeywords()
 
-PyDoc_STRVAR(atomicint_new__doc__,
+PyDoc_STRVAR(atomicint_init__doc__,
 "AtomicInt(value=0)\n"
 "--\n"
 "\n"
 "A 64-bit signed integer that threads update atomically.");
 
-static PyObject *
-atomicint_new_impl(PyTypeObject *type, PyObject *value);
+static int
+atomicint_init_impl(atomicintobject *self, PyObject *value);
 
-static PyObject *
-atomicint_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+static int
+atomicint_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *return_value = NULL;
+    int return_value = -1;
     #if defined(Py_BUILD_CORE) && !defined(Py_BUILD_CORE_MODULE)
 
     #define NUM_KEYWORDS 1
@@ -62,7 +62,7 @@ atomicint_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     value = fastargs[0];
 skip_optional_pos:
-    return_value = atomicint_new_impl(type, value);
+    return_value = atomicint_init_impl((atomicintobject *)self, value);
 
 exit:
     return return_value;
@@ -401,7 +401,7 @@ _atomics_AtomicInt___reduce__(atomicintobject *self, PyObject *Py_UNUSED(ignored
     return _atomics_AtomicInt___reduce___impl(self);
 }
 
-PyDoc_STRVAR(atomicbool_new__doc__,
+PyDoc_STRVAR(atomicbool_init__doc__,
 "AtomicBool(value=False)\n"
 "--\n"
 "\n"
@@ -409,13 +409,13 @@ PyDoc_STRVAR(atomicbool_new__doc__,
 "\n"
 "value is converted with truth testing, like bool(value).");
 
-static PyObject *
-atomicbool_new_impl(PyTypeObject *type, PyObject *value);
+static int
+atomicbool_init_impl(atomicboolobject *self, PyObject *value);
 
-static PyObject *
-atomicbool_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+static int
+atomicbool_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *return_value = NULL;
+    int return_value = -1;
     #if defined(Py_BUILD_CORE) && !defined(Py_BUILD_CORE_MODULE)
 
     #define NUM_KEYWORDS 1
@@ -456,7 +456,7 @@ atomicbool_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     value = fastargs[0];
 skip_optional_pos:
-    return_value = atomicbool_new_impl(type, value);
+    return_value = atomicbool_init_impl((atomicboolobject *)self, value);
 
 exit:
     return return_value;
@@ -849,4 +849,4 @@ _atomics_AtomicCounter___reduce__(atomiccounterobject *self, PyObject *Py_UNUSED
 {
     return _atomics_AtomicCounter___reduce___impl(self);
 }
-/*[clinic end generated code: output=5d0ca1ce0510e0c5 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=42f63bf1b53e6bb1 input=a9049054013a1b77]*/

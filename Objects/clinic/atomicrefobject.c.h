@@ -8,19 +8,19 @@ preserve
 #endif
 #include "pycore_modsupport.h"    // _PyArg_UnpackKeywords()
 
-PyDoc_STRVAR(atomicref_new__doc__,
+PyDoc_STRVAR(atomicref_init__doc__,
 "AtomicRef(value=None)\n"
 "--\n"
 "\n"
 "Create an atomic reference holding value.");
 
-static PyObject *
-atomicref_new_impl(PyTypeObject *type, PyObject *value);
+static int
+atomicref_init_impl(PyAtomicRefObject *self, PyObject *value);
 
-static PyObject *
-atomicref_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+static int
+atomicref_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *return_value = NULL;
+    int return_value = -1;
     #if defined(Py_BUILD_CORE) && !defined(Py_BUILD_CORE_MODULE)
 
     #define NUM_KEYWORDS 1
@@ -61,7 +61,7 @@ atomicref_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     value = fastargs[0];
 skip_optional_pos:
-    return_value = atomicref_new_impl(type, value);
+    return_value = atomicref_init_impl((PyAtomicRefObject *)self, value);
 
 exit:
     return return_value;
@@ -305,4 +305,4 @@ AtomicRef___reduce__(PyAtomicRefObject *self, PyObject *Py_UNUSED(ignored))
 {
     return AtomicRef___reduce___impl(self);
 }
-/*[clinic end generated code: output=810bf65e7a525670 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=f0fd5dac424ab63d input=a9049054013a1b77]*/

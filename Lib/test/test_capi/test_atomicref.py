@@ -1,0 +1,359 @@
+"""Tests of the PyAtomicRef C API (Include/cpython/atomicref.h)."""
+
+import gc
+import sys
+import threading
+import unittest
+import weakref
+from test import support
+from test.support import import_helper, threading_helper
+from test.support.script_helper import assert_python_failure
+
+_testcapi = import_helper.import_module('_testcapi')
+
+NULL = None      # the _testcapi wrappers map None to a C NULL
+EMPTY = LookupError   # what the field wrappers return for an empty field
+
+Holder = _testcapi.AtomicRefFieldHolder
+AtomicRef = type(_testcapi.atomicref_new(0))
+
+# Shrink the stress loops under sanitizers and on slow builds.
+if support.check_sanitizer(thread=True, address=True, memory=True):
+    ITERATIONS = 2_000
+elif support.Py_DEBUG:
+    ITERATIONS = 5_000
+else:
+    ITERATIONS = 20_000
+NTHREADS = 4
+
+
+class Obj:
+    """A fresh, mortal, weak-referenceable object."""
+
+
+class AtomicRefObjectTests(unittest.TestCase):
+
+    def test_new(self):
+        o = Obj()
+        ref = _testcapi.atomicref_new(o)
+        self.assertIs(type(ref), AtomicRef)
+        self.assertIs(ref.get(), o)
+        self.assertRaises(SystemError, _testcapi.atomicref_new, NULL)
+
+    def test_check(self):
+        ref = _testcapi.atomicref_new(1)
+        self.assertEqual(_testcapi.atomicref_check(ref), (1, 1))
+
+        class Sub(AtomicRef):
+            pass
+        self.assertEqual(_testcapi.atomicref_check(Sub()), (1, 0))
+        self.assertEqual(_testcapi.atomicref_check(object()), (0, 0))
+        self.assertEqual(_testcapi.atomicref_check([]), (0, 0))
+
+    def test_get(self):
+        o = Obj()
+        ref = _testcapi.atomicref_new(o)
+        before = sys.getrefcount(o)
+        got = _testcapi.atomicref_get(ref)
+        self.assertIs(got, o)
+        self.assertEqual(sys.getrefcount(o), before + 1)   # a new reference
+        del got
+        self.assertRaises(SystemError, _testcapi.atomicref_get, [])
+        # crash test: _testcapi.atomicref_get(NULL)
+
+    def test_set(self):
+        a, b = Obj(), Obj()
+        ref = _testcapi.atomicref_new(a)
+        wa = weakref.ref(a)
+        del a
+        self.assertEqual(_testcapi.atomicref_set(ref, b), 0)
+        self.assertIs(ref.get(), b)
+        self.assertIsNone(wa())          # the old value was released
+        self.assertRaises(SystemError, _testcapi.atomicref_set, ref, NULL)
+        self.assertIs(ref.get(), b)      # unchanged after the error
+        self.assertRaises(SystemError, _testcapi.atomicref_set, [], b)
+
+    def test_exchange(self):
+        a, b = Obj(), Obj()
+        ref = _testcapi.atomicref_new(a)
+        self.assertIs(_testcapi.atomicref_exchange(ref, b), a)
+        self.assertIs(ref.get(), b)
+        self.assertRaises(SystemError, _testcapi.atomicref_exchange, ref, NULL)
+        self.assertRaises(SystemError, _testcapi.atomicref_exchange, (), b)
+        self.assertIs(ref.get(), b)
+
+    def test_compare_exchange(self):
+        a, b, c = Obj(), Obj(), Obj()
+        ref = _testcapi.atomicref_new(a)
+        cx = _testcapi.atomicref_compare_exchange
+        self.assertEqual(cx(ref, a, b, True), (1, a))
+        self.assertIs(ref.get(), b)
+        self.assertEqual(cx(ref, a, c, True), (0, b))
+        self.assertIs(ref.get(), b)
+        self.assertEqual(cx(ref, b, c, False), (1, None))
+        self.assertEqual(cx(ref, b, a, False), (0, None))
+        self.assertIs(ref.get(), c)
+
+    def test_compare_exchange_identity(self):
+        # Equal but distinct objects do not match.
+        x = 1000 * 1000
+        y = int(str(x))
+        self.assertEqual(x, y)
+        self.assertIsNot(x, y)
+        ref = _testcapi.atomicref_new(x)
+        self.assertEqual(_testcapi.atomicref_compare_exchange(ref, y, 0, True),
+                         (0, x))
+        self.assertIs(ref.get(), x)
+
+    def test_compare_exchange_errors(self):
+        ref = _testcapi.atomicref_new(1)
+        cx = _testcapi.atomicref_compare_exchange
+        for args in [(ref, NULL, 2), (ref, 1, NULL), ([], 1, 2), (NULL, 1, 2)]:
+            with self.subTest(args=args):
+                # The wrapper asserts that *actual is NULL on error.
+                self.assertRaises(SystemError, cx, *args, True)
+                self.assertRaises(SystemError, cx, *args, False)
+        self.assertEqual(ref.get(), 1)
+
+    def test_refcounts(self):
+        a, b = Obj(), Obj()
+        ra, rb = sys.getrefcount(a), sys.getrefcount(b)
+        ref = _testcapi.atomicref_new(a)
+        self.assertEqual(sys.getrefcount(a), ra + 1)
+        for _ in range(100):
+            _testcapi.atomicref_set(ref, b)
+            _testcapi.atomicref_set(ref, a)
+            _testcapi.atomicref_exchange(ref, b)
+            _testcapi.atomicref_compare_exchange(ref, b, a, True)
+            _testcapi.atomicref_compare_exchange(ref, b, a, True)   # fails
+            _testcapi.atomicref_get(ref)
+        self.assertEqual(sys.getrefcount(a), ra + 1)
+        self.assertEqual(sys.getrefcount(b), rb)
+        del ref
+        self.assertEqual(sys.getrefcount(a), ra)
+
+
+class AtomicRefFieldTests(unittest.TestCase):
+    """The embeddable form, through an extension type that embeds it."""
+
+    def test_empty(self):
+        h = Holder()
+        self.assertIs(_testcapi.atomicref_field_get(h), EMPTY)
+        self.assertIs(_testcapi.atomicref_field_exchange(h, 1), EMPTY)
+        self.assertEqual(_testcapi.atomicref_field_get(h), 1)
+        _testcapi.atomicref_field_set(h, NULL)
+        self.assertIs(_testcapi.atomicref_field_get(h), EMPTY)
+        self.assertIs(_testcapi.atomicref_field_get_borrowed(h), EMPTY)
+
+    def test_init_get_set(self):
+        o = Obj()
+        h = Holder(o)
+        self.assertIs(_testcapi.atomicref_field_get(h), o)
+        p = Obj()
+        _testcapi.atomicref_field_set(h, p)
+        self.assertIs(_testcapi.atomicref_field_get(h), p)
+
+    def test_compare_exchange_null(self):
+        o = Obj()
+        h = Holder()
+        cx = _testcapi.atomicref_field_compare_exchange
+        self.assertEqual(cx(h, o, 1), (0, EMPTY))
+        self.assertEqual(cx(h, NULL, o), (1, EMPTY))
+        self.assertEqual(cx(h, NULL, 1), (0, o))
+        self.assertEqual(cx(h, o, NULL), (1, o))
+        self.assertIs(_testcapi.atomicref_field_get(h), EMPTY)
+
+    def test_clear(self):
+        o = Obj()
+        wo = weakref.ref(o)
+        h = Holder(o)
+        del o
+        _testcapi.atomicref_field_clear(h)
+        self.assertIsNone(wo())
+        self.assertIs(_testcapi.atomicref_field_get(h), EMPTY)
+
+    def test_gc_cycle(self):
+        # A value referring back to its holder: a cycle the GC must find
+        # through PyAtomicRefField_Traverse and break with _Clear.
+        for borrowed in (False, True):
+            with self.subTest(borrowed=borrowed):
+                h = Holder()
+                o = Obj()
+                o.holder = h
+                _testcapi.atomicref_field_set(h, o)
+                if borrowed:
+                    _testcapi.atomicref_field_get_borrowed(h)
+                    # a replaced value is retired, not released at once
+                    _testcapi.atomicref_field_set(h, Obj())
+                    _testcapi.atomicref_field_set(h, o)
+                wo = weakref.ref(o)
+                del h, o
+                gc.collect()
+                self.assertIsNone(wo())
+
+    def test_borrowed(self):
+        o = Obj()
+        h = Holder(o)
+        self.assertIs(_testcapi.atomicref_field_get_borrowed(h, 10), o)
+        ref = AtomicRef(o)
+        self.assertIs(_testcapi.atomicref_field_get_borrowed(ref, 10), o)
+
+    def test_borrowed_readers_delay_release(self):
+        # Once a field has borrowed readers, a replaced value is retired and
+        # released at a later write or at Clear, never lost or leaked.
+        h = Holder(Obj())
+        _testcapi.atomicref_field_get_borrowed(h)
+        refs = []
+        for _ in range(50):
+            o = Obj()
+            refs.append(weakref.ref(o))
+            _testcapi.atomicref_field_set(h, o)
+            del o
+        old = _testcapi.atomicref_field_exchange(h, 1)
+        self.assertIs(old, refs[-1]())
+        del old
+        _testcapi.atomicref_field_clear(h)
+        self.assertEqual([r for r in refs if r() is not None], [])
+
+    def test_refcounts(self):
+        a = Obj()
+        ra = sys.getrefcount(a)
+        h = Holder(a)
+        _testcapi.atomicref_field_get_borrowed(h)
+        for _ in range(100):
+            _testcapi.atomicref_field_set(h, 1)
+            _testcapi.atomicref_field_set(h, a)
+            _testcapi.atomicref_field_compare_exchange(h, a, 2)
+            _testcapi.atomicref_field_compare_exchange(h, 2, a)
+        _testcapi.atomicref_field_clear(h)
+        self.assertEqual(sys.getrefcount(a), ra)
+
+
+@support.cpython_only
+@unittest.skipUnless(support.Py_DEBUG, 'needs a debug build')
+class ReadSectionMisuseTests(unittest.TestCase):
+    """A debug build catches misuse of borrowed read sections."""
+
+    def check_fatal(self, code, message):
+        _, out, err = assert_python_failure('-c', code)
+        self.assertIn(message, err.decode())
+
+    def test_borrowed_outside_section(self):
+        self.check_fatal(
+            'import _testcapi as t\n'
+            't.atomicref_misuse_borrowed_outside_section(t.AtomicRefFieldHolder(1))',
+            'outside a PyUnstable_AtomicRef_BeginRead() section')
+
+    def test_write_inside_section(self):
+        self.check_fatal(
+            'import _testcapi as t\n'
+            't.atomicref_misuse_write_inside_section(t.AtomicRefFieldHolder(1))',
+            'written inside a PyUnstable_AtomicRef_BeginRead() section')
+
+    @unittest.skipUnless(support.Py_GIL_DISABLED, 'QSBR is free-threaded only')
+    def test_quiescent_state_inside_section(self):
+        self.check_fatal(
+            'import _testcapi as t, threading\n'
+            'h = t.AtomicRefFieldHolder(1)\n'
+            'def f():\n'
+            '    threading.Thread(target=lambda: None).start()\n'
+            't.atomicref_misuse_python_inside_section(h, f)',
+            'passed a quiescent state')
+
+
+@threading_helper.requires_working_threading()
+class AtomicRefStressTests(unittest.TestCase):
+    """Many threads on one reference whose values die as they are replaced."""
+
+    def run_threads(self, funcs):
+        barrier = threading.Barrier(len(funcs))
+        errors = []
+
+        def wrap(f):
+            def run():
+                barrier.wait()
+                try:
+                    f()
+                except BaseException as e:
+                    errors.append(e)
+            return run
+        threads = [threading.Thread(target=wrap(f)) for f in funcs]
+        with threading_helper.start_threads(threads):
+            pass
+        if errors:
+            raise errors[0]
+
+    def check_cas_increment(self, target):
+        failures = []
+
+        def worker():
+            failures.append(
+                _testcapi.atomicref_stress_cas_increment(target, ITERATIONS))
+        self.run_threads([worker] * NTHREADS)
+        # no update lost: exactly N * M successful increments
+        self.assertEqual(_testcapi.atomicref_field_get(target),
+                         10**6 + NTHREADS * ITERATIONS)
+
+    def test_cas_increment(self):
+        self.check_cas_increment(AtomicRef(10**6))
+        self.check_cas_increment(Holder(10**6))
+
+    def test_cas_increment_with_readers(self):
+        for borrowed in (False, True):
+            with self.subTest(borrowed=borrowed):
+                target = Holder(10**6)
+                done = threading.Event()
+
+                def reader():
+                    while not done.is_set():
+                        # values must be ints >= the initial value
+                        _testcapi.atomicref_stress_read(target, 200, 10**6,
+                                                        borrowed)
+
+                def writer():
+                    try:
+                        _testcapi.atomicref_stress_cas_increment(target,
+                                                                 ITERATIONS)
+                    finally:
+                        done.set()
+                self.run_threads([writer, writer, reader, reader])
+                self.assertEqual(_testcapi.atomicref_field_get(target),
+                                 10**6 + 2 * ITERATIONS)
+
+    def test_exchange_conserves_values(self):
+        # Every id stored is taken out by exactly one exchange, or is the
+        # final value.
+        initial = 10**9
+        target = Holder(initial)
+        sums = []
+
+        def writer(first):
+            return lambda: sums.append(
+                _testcapi.atomicref_stress_exchange(target, first, ITERATIONS))
+        firsts = [10**6 * (i + 1) for i in range(NTHREADS)]
+        self.run_threads([writer(f) for f in firsts])
+        stored = sum(f + i for f in firsts for i in range(ITERATIONS))
+        final = _testcapi.atomicref_field_get(target)
+        self.assertEqual(sum(sums) + final, stored + initial)
+
+    def test_set_and_read(self):
+        for borrowed in (False, True):
+            with self.subTest(borrowed=borrowed):
+                target = Holder(10**6)
+                done = threading.Event()
+
+                def reader():
+                    while not done.is_set():
+                        _testcapi.atomicref_stress_read(target, 200, 10**6,
+                                                        borrowed)
+
+                def writer():
+                    try:
+                        _testcapi.atomicref_stress_set(target, ITERATIONS)
+                    finally:
+                        done.set()
+                self.run_threads([writer, writer, reader, reader])
+
+
+if __name__ == "__main__":
+    unittest.main()
