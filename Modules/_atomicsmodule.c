@@ -107,7 +107,8 @@ typedef struct {
     PyObject *weakreflist;
     Py_ssize_t nstripes;        // a power of two
     counter_stripe *stripes;    // cache-line aligned
-    void *stripes_mem;          // what PyMem_Malloc returned
+    void *stripes_mem;          // what PyMem_Malloc returned (NULL: handle)
+    PyObject *owner;            // NULL, or the counter this is a handle of
 } atomiccounterobject;
 
 #define atomiccounterobject_CAST(op) ((atomiccounterobject *)(op))
@@ -188,7 +189,8 @@ static int
 int_update(atomicintobject *self, int_updater op, int64_t arg,
            int64_t *old_out, int64_t *new_out)
 {
-    int64_t old = _Py_atomic_load_int64_relaxed(self->cell);
+    // Sequentially consistent even when op fails (OverflowError).
+    int64_t old = _Py_atomic_load_int64(self->cell);
     int64_t new;
     do {
         if (op(old, arg, &new) < 0) {
@@ -1327,7 +1329,7 @@ static PyObject *
 counter_add(atomiccounterobject *self, int64_t delta)
 {
     int64_t *cell = &my_stripe(self)->value;
-    int64_t old = _Py_atomic_load_int64_relaxed(cell), new;
+    int64_t old = _Py_atomic_load_int64(cell), new;
     do {
         if (add_overflows(old, delta, &new)) {
             return overflow_error();
@@ -1451,6 +1453,30 @@ _atomics_AtomicCounter_reset_impl(atomiccounterobject *self)
 }
 
 /*[clinic input]
+_atomics.AtomicCounter.handle
+
+Return a handle to this counter for the calling thread.
+
+The handle is a new AtomicCounter that shares this one's stripes.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_handle_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=1e9557c2cb598265 input=f4eae905b5774988]*/
+{
+    PyObject *root = self->owner ? self->owner : (PyObject *)self;
+    PyTypeObject *type = Py_TYPE(root);
+    atomiccounterobject *h = (atomiccounterobject *)type->tp_alloc(type, 0);
+    if (h == NULL) {
+        return NULL;
+    }
+    h->owner = Py_NewRef(root);
+    h->nstripes = atomiccounterobject_CAST(root)->nstripes;
+    h->stripes = atomiccounterobject_CAST(root)->stripes;
+    return (PyObject *)h;
+}
+
+/*[clinic input]
 _atomics.AtomicCounter.__reduce__
 
 Refuse pickling and copying.
@@ -1499,6 +1525,7 @@ static int
 atomiccounter_traverse(PyObject *op, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(op));
+    Py_VISIT(atomiccounterobject_CAST(op)->owner);
     return 0;
 }
 
@@ -1512,6 +1539,7 @@ atomiccounter_dealloc(PyObject *op)
         PyObject_ClearWeakRefs(op);
     }
     PyMem_Free(self->stripes_mem);
+    Py_CLEAR(self->owner);
     tp->tp_free(op);
     Py_DECREF(tp);
 }
@@ -1522,6 +1550,7 @@ static PyMethodDef atomiccounter_methods[] = {
     _ATOMICS_ATOMICCOUNTER_DECREMENT_METHODDEF
     _ATOMICS_ATOMICCOUNTER_SUM_METHODDEF
     _ATOMICS_ATOMICCOUNTER_RESET_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_HANDLE_METHODDEF
     _ATOMICS_ATOMICCOUNTER___REDUCE___METHODDEF
     {NULL, NULL}
 };

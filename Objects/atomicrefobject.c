@@ -87,6 +87,9 @@ check_not_in_read_section(const char *func)
 #  define check_not_in_read_section(func) ((void)0)
 #endif
 
+#undef PyUnstable_AtomicRef_BeginRead
+#undef PyUnstable_AtomicRef_EndRead
+
 void
 PyUnstable_AtomicRef_BeginRead(void)
 {

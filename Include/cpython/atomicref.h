@@ -123,6 +123,13 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
    passed a quiescent state inside the section. */
 PyAPI_FUNC(void) PyUnstable_AtomicRef_BeginRead(void);
 PyAPI_FUNC(void) PyUnstable_AtomicRef_EndRead(void);
+#ifndef Py_DEBUG
+   /* Outside debug builds a read section has no run-time cost: what keeps
+      borrowed values alive is that the thread does not pass a quiescent
+      state.  The functions exist for the ABI (and for other languages). */
+#  define PyUnstable_AtomicRef_BeginRead() ((void)0)
+#  define PyUnstable_AtomicRef_EndRead() ((void)0)
+#endif
 PyAPI_FUNC(PyObject *) PyUnstable_AtomicRefField_GetBorrowed(
     PyAtomicRefField *field);
 

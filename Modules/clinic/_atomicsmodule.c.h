@@ -832,6 +832,26 @@ _atomics_AtomicCounter_reset(atomiccounterobject *self, PyObject *Py_UNUSED(igno
     return _atomics_AtomicCounter_reset_impl(self);
 }
 
+PyDoc_STRVAR(_atomics_AtomicCounter_handle__doc__,
+"handle($self, /)\n"
+"--\n"
+"\n"
+"Return a handle to this counter for the calling thread.\n"
+"\n"
+"The handle is a new AtomicCounter that shares this one\'s stripes.");
+
+#define _ATOMICS_ATOMICCOUNTER_HANDLE_METHODDEF    \
+    {"handle", (PyCFunction)_atomics_AtomicCounter_handle, METH_NOARGS, _atomics_AtomicCounter_handle__doc__},
+
+static PyObject *
+_atomics_AtomicCounter_handle_impl(atomiccounterobject *self);
+
+static PyObject *
+_atomics_AtomicCounter_handle(atomiccounterobject *self, PyObject *Py_UNUSED(ignored))
+{
+    return _atomics_AtomicCounter_handle_impl(self);
+}
+
 PyDoc_STRVAR(_atomics_AtomicCounter___reduce____doc__,
 "__reduce__($self, /)\n"
 "--\n"
@@ -849,4 +869,4 @@ _atomics_AtomicCounter___reduce__(atomiccounterobject *self, PyObject *Py_UNUSED
 {
     return _atomics_AtomicCounter___reduce___impl(self);
 }
-/*[clinic end generated code: output=42f63bf1b53e6bb1 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=1d3add36025b9de8 input=a9049054013a1b77]*/

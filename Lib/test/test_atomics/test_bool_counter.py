@@ -111,6 +111,18 @@ class AtomicCounterTests(unittest.TestCase):
         self.assertRaises(OverflowError, c.add, 2**63)
         self.assertRaises(TypeError, pickle.dumps, c)
 
+    def test_handle(self):
+        c = AtomicCounter(stripes=4)
+        h = c.handle()
+        self.assertIs(type(h), AtomicCounter)
+        h.add(5)
+        c.increment()
+        self.assertEqual(c.sum(), 6)
+        self.assertEqual(h.sum(), 6)
+        self.assertEqual(h.stripes, 4)
+        del c
+        self.assertEqual(h.handle().reset(), 6)
+
     def test_overflow(self):
         c = AtomicCounter(2**63 - 1, stripes=1)
         self.assertRaises(OverflowError, c.increment)
@@ -136,7 +148,9 @@ class AtomicCounterTests(unittest.TestCase):
             inc = c.increment
             for _ in range(ITERATIONS):
                 inc()
-            c.add(-ITERATIONS // 2)
+            h = c.handle()
+            for _ in range(ITERATIONS // 2):
+                h.decrement()
         run_concurrently([body] * NTHREADS)
         self.assertEqual(c.sum(), NTHREADS * (ITERATIONS - ITERATIONS // 2))
 
