@@ -94,7 +94,7 @@ typedef struct {
 
 #define atomicboolobject_CAST(op) ((atomicboolobject *)(op))
 
-#define COUNTER_CACHE_LINE 64
+#define COUNTER_CACHE_LINE 128   // two lines: adjacent-line prefetch
 #define COUNTER_MAX_STRIPES 256
 
 typedef struct {
