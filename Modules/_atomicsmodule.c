@@ -138,12 +138,12 @@ as_int64(PyObject *obj, int64_t *out)
 }
 
 static PyObject *
-refuse_reduce(PyObject *self)
+refuse_reduce(PyObject *self, const char *getter)
 {
     PyErr_Format(PyExc_TypeError,
                  "cannot pickle or copy '%.100s' object: it is shared "
-                 "state; pickle or copy its get() value and make a new one",
-                 Py_TYPE(self)->tp_name);
+                 "state; pickle or copy its %s value and make a new one",
+                 Py_TYPE(self)->tp_name, getter);
     return NULL;
 }
 
@@ -707,7 +707,7 @@ static PyObject *
 _atomics_AtomicInt___reduce___impl(atomicintobject *self)
 /*[clinic end generated code: output=417c8f35cab824bc input=9cf8a1c451bb5358]*/
 {
-    return refuse_reduce((PyObject *)self);
+    return refuse_reduce((PyObject *)self, "get()");
 }
 
 static PyObject *
@@ -1140,7 +1140,7 @@ static PyObject *
 _atomics_AtomicBool___reduce___impl(atomicboolobject *self)
 /*[clinic end generated code: output=abf1e569a8e9f344 input=b1c63373edb6e517]*/
 {
-    return refuse_reduce((PyObject *)self);
+    return refuse_reduce((PyObject *)self, "get()");
 }
 
 static PyObject *
@@ -1486,7 +1486,7 @@ static PyObject *
 _atomics_AtomicCounter___reduce___impl(atomiccounterobject *self)
 /*[clinic end generated code: output=48e3527171923633 input=e22bfff80bb26d34]*/
 {
-    return refuse_reduce((PyObject *)self);
+    return refuse_reduce((PyObject *)self, "sum()");
 }
 
 static PyObject *
