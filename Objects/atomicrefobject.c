@@ -101,8 +101,13 @@ PyUnstable_AtomicRef_BeginRead(void)
     }
     if (read_depth++ == 0) {
 #ifdef Py_GIL_DISABLED
-        read_seq = _Py_atomic_load_uint64(
-            &((_PyThreadStateImpl *)tstate)->qsbr->seq);
+        // Remember the sequence this thread last observed, then advance
+        // the shared write sequence: any quiescent state (or detach and
+        // re-attach) inside the section then moves the thread's sequence
+        // past read_seq, which EndRead detects.
+        struct _qsbr_thread_state *qsbr = ((_PyThreadStateImpl *)tstate)->qsbr;
+        read_seq = _Py_atomic_load_uint64(&qsbr->seq);
+        (void)_Py_qsbr_advance(qsbr->shared);
 #endif
     }
 #endif

@@ -1,9 +1,10 @@
 """Benchmark of the atomics module against baselines, 1 and 2 threads.
 
 Every workload runs the same Python loop in each thread (started behind a
-barrier, timed by the thread itself) and reports operations per second
-summed over threads, the median of several runs, and the ratio to the
-baseline of its group measured in the same run:
+barrier) and reports the operations per second of all threads together
+(all operations over the span from the first thread's start to the last
+one's end), the median of several runs, and the ratio to the baseline of
+its group measured in the same run:
 
   counter   a shared counter +1, bound method hoisted out of the loop
             baseline: ``with lock: box.n += 1`` (threading.Lock)
@@ -52,14 +53,14 @@ def measure(make_loop, nthreads, n, runs):
     for _ in range(runs):
         thread_fn = make_loop()
         barrier = threading.Barrier(nthreads)
-        rates = [0.0] * nthreads
+        spans = [None] * nthreads
 
         def worker(i):
             loop = thread_fn()          # per-thread setup, not timed
             barrier.wait()
             t0 = _perf()
             loop(n)
-            rates[i] = n / (_perf() - t0)
+            spans[i] = (t0, _perf())
 
         threads = [threading.Thread(target=worker, args=(i,))
                    for i in range(nthreads)]
@@ -67,7 +68,10 @@ def measure(make_loop, nthreads, n, runs):
             t.start()
         for t in threads:
             t.join()
-        results.append(sum(rates))
+        # all operations over the span from the first start to the last end
+        start = min(t0 for t0, _ in spans)
+        end = max(t1 for _, t1 in spans)
+        results.append(nthreads * n / (end - start))
     return statistics.median(results)
 
 

@@ -1,9 +1,10 @@
 """Micro-benchmark of the PyAtomicRef C API read paths, 1 and 2 threads.
 
 Each thread runs a tight C loop (_testcapi.atomicref_bench) of N reads of
-one shared reference and reports its own time; the table gives the reads
-per second summed over threads (median of several runs) and ratios
-against the baselines measured in the same run:
+one shared reference; the table gives the reads per second of all threads
+together (all reads over the span from the first start to the last end,
+median of several runs) and ratios against the baselines measured in the
+same run:
 
   newref    Py_NewRef(field) + Py_DECREF on a plain field: no atomicity
   mutex     PyMutex_Lock + Py_NewRef(field) + PyMutex_Unlock + Py_DECREF
@@ -31,12 +32,14 @@ KINDS = ["newref", "mutex", "get", "field", "borrowed"]
 
 
 def run(kind, ref, nthreads, n):
+    """Reads per second over all threads: total reads divided by the span
+    from the first thread's start to the last thread's end."""
     barrier = threading.Barrier(nthreads)
-    times = [0] * nthreads
+    spans = [None] * nthreads
 
     def worker(i):
         barrier.wait()
-        times[i] = _testcapi.atomicref_bench(kind, ref, n)
+        spans[i] = _testcapi.atomicref_bench(kind, ref, n)
 
     threads = [threading.Thread(target=worker, args=(i,))
                for i in range(nthreads)]
@@ -44,7 +47,9 @@ def run(kind, ref, nthreads, n):
         t.start()
     for t in threads:
         t.join()
-    return sum(n / (ns / 1e9) for ns in times)
+    start = min(s for s, _ in spans)
+    end = max(e for _, e in spans)
+    return nthreads * n / ((end - start) / 1e9)
 
 
 def main():
