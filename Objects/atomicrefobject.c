@@ -293,11 +293,74 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
     field->_value = publish(value);
 }
 
+#ifdef Py_GIL_DISABLED
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+#  if defined(_MSC_VER)
+#    include <intrin.h>
+#    define cpu_relax() _mm_pause()
+#  else
+#    define cpu_relax() __builtin_ia32_pause()
+#  endif
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#  define cpu_relax() __asm__ __volatile__("yield")
+#else
+#  define cpu_relax() ((void)0)
+#endif
+
+// Like _Py_XGetRef(), with exponential backoff when the compare-and-swap on
+// the value's shared reference count loses to another thread: readers that
+// hammer one value then take turns holding its cache line for a few
+// increments instead of stealing it from each other on every one.
+static inline PyObject *
+get_strong(PyObject **src)
+{
+    for (;;) {
+        PyObject *value = _Py_atomic_load_ptr(src);
+        if (value == NULL) {
+            return NULL;
+        }
+        if (_Py_TryIncrefFast(value)) {
+            return value;
+        }
+        Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+        unsigned int delay = 1;
+        for (;;) {
+            // Zero and not maybe-weakref, or merged: the object may be
+            // dying; let the slot tell (see _Py_TryIncRefShared()).
+            if (shared == 0 || shared == _Py_REF_MERGED) {
+                goto retry;
+            }
+            if (_Py_atomic_compare_exchange_ssize(
+                    &value->ob_ref_shared, &shared,
+                    shared + (1 << _Py_REF_SHARED_SHIFT))) {
+                break;
+            }
+            for (unsigned int i = 0; i < delay; i++) {
+                cpu_relax();
+            }
+            if (delay < 1024) {
+                delay <<= 1;
+            }
+            shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+        }
+#ifdef Py_REF_DEBUG
+        _Py_IncRefTotal(_PyThreadState_GET());
+#endif
+        if (value == _Py_atomic_load_ptr(src)) {
+            return value;
+        }
+        Py_DECREF(value);
+    retry:
+        ;
+    }
+}
+#endif
+
 PyObject *
 PyAtomicRefField_Get(PyAtomicRefField *field)
 {
 #ifdef Py_GIL_DISABLED
-    return _Py_XGetRef(&field->_value);
+    return get_strong(&field->_value);
 #else
     return Py_XNewRef(field->_value);
 #endif

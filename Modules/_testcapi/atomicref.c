@@ -481,7 +481,6 @@ stress_read(PyObject *Py_UNUSED(module), PyObject *args)
 /* --- Micro-benchmarks (Tools/atomics/bench_capi.py) --------------------- */
 
 static PyMutex bench_mutex;
-static PyObject *bench_plain;    // a plain field, for the baselines
 
 // bench(kind, ref, n) -> (start, end) perf-counter nanoseconds of n reads
 // of the value of ref.
@@ -490,6 +489,7 @@ static PyObject *bench_plain;    // a plain field, for the baselines
 //   "get":      PyAtomicRef_Get + Py_DECREF
 //   "field":    PyAtomicRefField_Get + Py_DECREF
 //   "borrowed": BeginRead + GetBorrowed + EndRead
+// The plain field holds the same value as ref (kept alive by ref).
 static PyObject *
 bench(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -500,15 +500,12 @@ bench(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     PyAtomicRefField *field = PyAtomicRef_GetField(ref);
-    PyMutex_Lock(&bench_mutex);
-    if (bench_plain == NULL) {
-        bench_plain = PyAtomicRefField_Get(field);   // leaked on purpose
-    }
-    PyMutex_Unlock(&bench_mutex);
-    PyObject *plain = bench_plain;
+    PyObject *value = PyAtomicRefField_Get(field);
+    PyObject *plain = value;
     uintptr_t acc = 0;
     PyTime_t t0, t1;
     if (PyTime_PerfCounter(&t0) < 0) {
+        Py_DECREF(value);
         return NULL;
     }
     if (strcmp(kind, "newref") == 0) {
@@ -549,10 +546,13 @@ bench(PyObject *Py_UNUSED(module), PyObject *args)
         }
     }
     else {
+        Py_DECREF(value);
         PyErr_Format(PyExc_ValueError, "unknown benchmark %s", kind);
         return NULL;
     }
-    if (PyTime_PerfCounter(&t1) < 0) {
+    int err = PyTime_PerfCounter(&t1);
+    Py_DECREF(value);
+    if (err < 0) {
         return NULL;
     }
     if (acc == 1) {    // keep the loops from being optimized away
