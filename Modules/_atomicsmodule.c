@@ -170,6 +170,55 @@ overflow_error(void)
     return NULL;
 }
 
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+#  if defined(_MSC_VER)
+#    include <intrin.h>
+#    define cpu_relax() _mm_pause()
+#  else
+#    define cpu_relax() __builtin_ia32_pause()
+#  endif
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#  define cpu_relax() __asm__ __volatile__("yield")
+#else
+#  define cpu_relax() ((void)0)
+#endif
+
+// Exponential backoff after a compare-and-swap lost to another thread:
+// contending threads then take turns holding the cache line for a few
+// updates instead of stealing it from each other on every one.
+static inline void
+backoff(unsigned int *delay)
+{
+    for (unsigned int i = 0; i < *delay; i++) {
+        cpu_relax();
+    }
+    if (*delay < 1024) {
+        *delay <<= 1;
+    }
+}
+
+// Add delta to *cell with a compare-and-swap loop; never wraps.  Returns
+// 0 and the old value, or -1 with OverflowError set (value unchanged).
+static inline int
+cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
+{
+    // Sequentially consistent even when the update fails.
+    int64_t old = _Py_atomic_load_int64(cell), new;
+    unsigned int delay = 1;
+    for (;;) {
+        if (add_overflows(old, delta, &new)) {
+            overflow_error();
+            return -1;
+        }
+        if (_Py_atomic_compare_exchange_int64(cell, &old, new)) {
+            *old_out = old;
+            return 0;
+        }
+        backoff(&delay);
+    }
+}
+
+
 
 /* --- AtomicInt ----------------------------------------------------------- */
 
@@ -192,11 +241,16 @@ int_update(atomicintobject *self, int_updater op, int64_t arg,
     // Sequentially consistent even when op fails (OverflowError).
     int64_t old = _Py_atomic_load_int64(self->cell);
     int64_t new;
-    do {
+    unsigned int delay = 1;
+    for (;;) {
         if (op(old, arg, &new) < 0) {
             return -1;
         }
-    } while (!_Py_atomic_compare_exchange_int64(self->cell, &old, new));
+        if (_Py_atomic_compare_exchange_int64(self->cell, &old, new)) {
+            break;
+        }
+        backoff(&delay);
+    }
     if (old_out) {
         *old_out = old;
     }
@@ -259,16 +313,6 @@ int_op(atomicintobject *self, int_updater op, PyObject *arg, int return_new)
         return NULL;
     }
     if (int_update(self, op, x, &old, &new) < 0) {
-        return NULL;
-    }
-    return PyLong_FromLongLong(return_new ? new : old);
-}
-
-static PyObject *
-int_add_const(atomicintobject *self, int64_t x, int return_new)
-{
-    int64_t old, new;
-    if (int_update(self, upd_add, x, &old, &new) < 0) {
         return NULL;
     }
     return PyLong_FromLongLong(return_new ? new : old);
@@ -422,27 +466,40 @@ _atomics_AtomicInt_compare_exchange_impl(atomicintobject *self,
 /*[clinic input]
 _atomics.AtomicInt.increment
 
-Add 1 and return the new value.
+Add 1.
+
+Like AtomicCounter.increment(), this returns None; use add_and_get(1)
+or get_and_add(1) for the value.
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicInt_increment_impl(atomicintobject *self)
-/*[clinic end generated code: output=3cafc10023da365e input=51432be8938f69da]*/
+/*[clinic end generated code: output=3cafc10023da365e input=b77662763f29b514]*/
 {
-    return int_add_const(self, 1, 1);
+    int64_t old;
+    if (cell_add(self->cell, 1, &old) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /*[clinic input]
 _atomics.AtomicInt.decrement
 
-Subtract 1 and return the new value.
+Subtract 1.
+
+Returns None; use add_and_get(-1) or get_and_add(-1) for the value.
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicInt_decrement_impl(atomicintobject *self)
-/*[clinic end generated code: output=753581d198ea2384 input=fec559d426a7a579]*/
+/*[clinic end generated code: output=753581d198ea2384 input=f7b413127535da2c]*/
 {
-    return int_add_const(self, -1, 1);
+    int64_t old;
+    if (cell_add(self->cell, -1, &old) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /*[clinic input]
@@ -1328,13 +1385,10 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
 static PyObject *
 counter_add(atomiccounterobject *self, int64_t delta)
 {
-    int64_t *cell = &my_stripe(self)->value;
-    int64_t old = _Py_atomic_load_int64(cell), new;
-    do {
-        if (add_overflows(old, delta, &new)) {
-            return overflow_error();
-        }
-    } while (!_Py_atomic_compare_exchange_int64(cell, &old, new));
+    int64_t old;
+    if (cell_add(&my_stripe(self)->value, delta, &old) < 0) {
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 

@@ -174,7 +174,10 @@ PyDoc_STRVAR(_atomics_AtomicInt_increment__doc__,
 "increment($self, /)\n"
 "--\n"
 "\n"
-"Add 1 and return the new value.");
+"Add 1.\n"
+"\n"
+"Like AtomicCounter.increment(), this returns None; use add_and_get(1)\n"
+"or get_and_add(1) for the value.");
 
 #define _ATOMICS_ATOMICINT_INCREMENT_METHODDEF    \
     {"increment", (PyCFunction)_atomics_AtomicInt_increment, METH_NOARGS, _atomics_AtomicInt_increment__doc__},
@@ -192,7 +195,9 @@ PyDoc_STRVAR(_atomics_AtomicInt_decrement__doc__,
 "decrement($self, /)\n"
 "--\n"
 "\n"
-"Subtract 1 and return the new value.");
+"Subtract 1.\n"
+"\n"
+"Returns None; use add_and_get(-1) or get_and_add(-1) for the value.");
 
 #define _ATOMICS_ATOMICINT_DECREMENT_METHODDEF    \
     {"decrement", (PyCFunction)_atomics_AtomicInt_decrement, METH_NOARGS, _atomics_AtomicInt_decrement__doc__},
@@ -869,4 +874,4 @@ _atomics_AtomicCounter___reduce__(atomiccounterobject *self, PyObject *Py_UNUSED
 {
     return _atomics_AtomicCounter___reduce___impl(self);
 }
-/*[clinic end generated code: output=1d3add36025b9de8 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=d7a0751673823203 input=a9049054013a1b77]*/

@@ -70,8 +70,10 @@ class AtomicIntTests(unittest.TestCase):
 
     def test_add(self):
         a = AtomicInt(10)
-        self.assertEqual(a.increment(), 11)
-        self.assertEqual(a.decrement(), 10)
+        self.assertIsNone(a.increment())
+        self.assertEqual(a.get(), 11)
+        self.assertIsNone(a.decrement())
+        self.assertEqual(a.get(), 10)
         self.assertEqual(a.add_and_get(5), 15)
         self.assertEqual(a.get_and_add(-20), 15)
         self.assertEqual(a.get(), -5)
@@ -210,7 +212,7 @@ class AtomicIntTests(unittest.TestCase):
                 super().__init__(value)
                 self.name = name
         c = Counter(4, name='c')
-        self.assertEqual(c.increment(), 5)
+        self.assertEqual(c.add_and_get(1), 5)
         self.assertEqual(c.name, 'c')
         w = weakref.ref(c)
         del c
