@@ -74,11 +74,18 @@ class _atomics.AtomicCounter "atomiccounterobject *" "clinic_state()->atomiccoun
 
 /* --- Object layouts ----------------------------------------------------- */
 
+// The value is kept a cache line away from the object header and the cell
+// pointer: threads that update the value would otherwise also steal the
+// line holding the pointer every thread reads first (and the reference
+// count that loading the object from a shared place writes).
+#define VALUE_PADDING 64
+
 typedef struct {
     PyObject_HEAD
     int64_t *cell;          // &value, or the owner's cell for a handle
     PyObject *owner;        // NULL, or the AtomicInt this is a handle of
     PyObject *weakreflist;
+    char _pad[VALUE_PADDING];
     int64_t value;
 } atomicintobject;
 
@@ -89,6 +96,7 @@ typedef struct {
     uint8_t *cell;          // &value, or the owner's cell for a handle
     PyObject *owner;
     PyObject *weakreflist;
+    char _pad[VALUE_PADDING];
     uint8_t value;
 } atomicboolobject;
 
@@ -170,41 +178,16 @@ overflow_error(void)
     return NULL;
 }
 
-#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
-#  if defined(_MSC_VER)
-#    include <intrin.h>
-#    define cpu_relax() _mm_pause()
-#  else
-#    define cpu_relax() __builtin_ia32_pause()
-#  endif
-#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-#  define cpu_relax() __asm__ __volatile__("yield")
-#else
-#  define cpu_relax() ((void)0)
-#endif
-
-// Exponential backoff after a compare-and-swap lost to another thread:
-// contending threads then take turns holding the cache line for a few
-// updates instead of stealing it from each other on every one.
-static inline void
-backoff(unsigned int *delay)
-{
-    for (unsigned int i = 0; i < *delay; i++) {
-        cpu_relax();
-    }
-    if (*delay < 1024) {
-        *delay <<= 1;
-    }
-}
-
 // Add delta to *cell with a compare-and-swap loop; never wraps.  Returns
 // 0 and the old value, or -1 with OverflowError set (value unchanged).
 static inline int
 cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
 {
+    // Read with an atomic add of zero rather than a load: it takes the
+    // cache line exclusive, so the compare-and-swap that follows usually
+    // succeeds without a second transfer of the line when threads contend.
     // Sequentially consistent even when the update fails.
-    int64_t old = _Py_atomic_load_int64(cell), new;
-    unsigned int delay = 1;
+    int64_t old = _Py_atomic_add_int64(cell, 0), new;
     for (;;) {
         if (add_overflows(old, delta, &new)) {
             overflow_error();
@@ -214,7 +197,6 @@ cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
             *old_out = old;
             return 0;
         }
-        backoff(&delay);
     }
 }
 
@@ -239,18 +221,13 @@ int_update(atomicintobject *self, int_updater op, int64_t arg,
            int64_t *old_out, int64_t *new_out)
 {
     // Sequentially consistent even when op fails (OverflowError).
-    int64_t old = _Py_atomic_load_int64(self->cell);
+    int64_t old = _Py_atomic_add_int64(self->cell, 0);   // see cell_add()
     int64_t new;
-    unsigned int delay = 1;
-    for (;;) {
+    do {
         if (op(old, arg, &new) < 0) {
             return -1;
         }
-        if (_Py_atomic_compare_exchange_int64(self->cell, &old, new)) {
-            break;
-        }
-        backoff(&delay);
-    }
+    } while (!_Py_atomic_compare_exchange_int64(self->cell, &old, new));
     if (old_out) {
         *old_out = old;
     }

@@ -3,8 +3,9 @@
 Every workload runs the same Python loop in each thread (started behind a
 barrier) and reports the operations per second of all threads together
 (all operations over the span from the first thread's start to the last
-one's end), the median of several runs, and the ratio to the baseline of
-its group measured in the same run:
+one's end), the best of several runs interleaved across the rows of a
+group, and the ratio to the baseline of its group measured in the same
+run:
 
   counter   a shared counter +1, bound method hoisted out of the loop
             baseline: ``with lock: box.n += 1`` (threading.Lock)
@@ -26,7 +27,6 @@ This is a benchmark program, not a test: it asserts nothing.
 """
 
 import argparse
-import statistics
 import sys
 import threading
 
@@ -47,32 +47,29 @@ class Box:
     pass
 
 
-def measure(make_loop, nthreads, n, runs):
-    """make_loop() -> (per-thread setup -> loop(n)) ; returns ops/s."""
-    results = []
-    for _ in range(runs):
-        thread_fn = make_loop()
-        barrier = threading.Barrier(nthreads)
-        spans = [None] * nthreads
+def measure(make_loop, nthreads, n):
+    """One run: all operations over the span from the first thread's start
+    to the last one's end (ops/s)."""
+    thread_fn = make_loop()
+    barrier = threading.Barrier(nthreads)
+    spans = [None] * nthreads
 
-        def worker(i):
-            loop = thread_fn()          # per-thread setup, not timed
-            barrier.wait()
-            t0 = _perf()
-            loop(n)
-            spans[i] = (t0, _perf())
+    def worker(i):
+        loop = thread_fn()          # per-thread setup, not timed
+        barrier.wait()
+        t0 = _perf()
+        loop(n)
+        spans[i] = (t0, _perf())
 
-        threads = [threading.Thread(target=worker, args=(i,))
-                   for i in range(nthreads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        # all operations over the span from the first start to the last end
-        start = min(t0 for t0, _ in spans)
-        end = max(t1 for _, t1 in spans)
-        results.append(nthreads * n / (end - start))
-    return statistics.median(results)
+    threads = [threading.Thread(target=worker, args=(i,))
+               for i in range(nthreads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    start = min(t0 for t0, _ in spans)
+    end = max(t1 for _, t1 in spans)
+    return nthreads * n / (end - start)
 
 
 from time import perf_counter as _perf
@@ -227,7 +224,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000,
                         help="operations per thread per run")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--only", help="comma-separated groups to run")
     parser.add_argument("--plot", help="write an SVG bar chart of the ratios")
@@ -239,7 +236,8 @@ def main():
              if mod is not None]
     print(f"# Python {sys.version.split()[0]}, "
           f"{'GIL' if gil else 'free-threaded'}; {args.n:,} ops/thread, "
-          f"median of {args.runs} runs; peers: {', '.join(peers) or 'none'}")
+          f"best of {args.runs} interleaved runs; "
+          f"peers: {', '.join(peers) or 'none'}")
     table = {}
     groups = workloads()
     only = set(args.only.split(",")) if args.only else None
@@ -251,12 +249,18 @@ def main():
         print(f"{'workload':<50}" + "".join(
             f"{str(t) + ' thr':>10}{'ratio':>8}" for t in nthreads)
             + (f"{'scaling':>9}" if len(nthreads) > 1 else ""))
-        base = {}
-        for name, factory in rows:
-            rates = {t: measure(factory, t, args.n, args.runs)
-                     for t in nthreads}
-            if not base:
-                base = rates
+        # Interleave the runs (run r of every row before run r+1 of any)
+        # so that drift in machine speed hits all rows alike; keep the
+        # best run of each, as timeit does.
+        best = {}
+        for _ in range(args.runs):
+            for name, factory in rows:
+                for t in nthreads:
+                    r = measure(factory, t, args.n)
+                    best[name, t] = max(best.get((name, t), 0.0), r)
+        base = {t: best[rows[0][0], t] for t in nthreads}
+        for name, _ in rows:
+            rates = {t: best[name, t] for t in nthreads}
             table[group, name] = {t: (rates[t], rates[t] / base[t])
                                   for t in nthreads}
             line = f"{name:<50}" + "".join(
