@@ -338,7 +338,7 @@ get_strong(PyObject **src)
             for (unsigned int i = 0; i < delay; i++) {
                 cpu_relax();
             }
-            if (delay < 1024) {
+            if (delay < 64) {
                 delay <<= 1;
             }
             shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
