@@ -8,6 +8,7 @@ import weakref
 from test import support
 from test.support import import_helper, threading_helper
 from test.support.script_helper import assert_python_failure
+from test.test_atomics.util import ITERATIONS, NTHREADS, run_concurrently
 
 _testcapi = import_helper.import_module('_testcapi')
 
@@ -16,15 +17,6 @@ EMPTY = LookupError   # what the field wrappers return for an empty field
 
 Holder = _testcapi.AtomicRefFieldHolder
 AtomicRef = type(_testcapi.atomicref_new(0))
-
-# Shrink the stress loops under sanitizers and on slow builds.
-if support.check_sanitizer(thread=True, address=True, memory=True):
-    ITERATIONS = 2_000
-elif support.Py_DEBUG:
-    ITERATIONS = 5_000
-else:
-    ITERATIONS = 20_000
-NTHREADS = 4
 
 
 class Obj:
@@ -265,31 +257,13 @@ class ReadSectionMisuseTests(unittest.TestCase):
 class AtomicRefStressTests(unittest.TestCase):
     """Many threads on one reference whose values die as they are replaced."""
 
-    def run_threads(self, funcs):
-        barrier = threading.Barrier(len(funcs))
-        errors = []
-
-        def wrap(f):
-            def run():
-                barrier.wait()
-                try:
-                    f()
-                except BaseException as e:
-                    errors.append(e)
-            return run
-        threads = [threading.Thread(target=wrap(f)) for f in funcs]
-        with threading_helper.start_threads(threads):
-            pass
-        if errors:
-            raise errors[0]
-
     def check_cas_increment(self, target):
         failures = []
 
         def worker():
             failures.append(
                 _testcapi.atomicref_stress_cas_increment(target, ITERATIONS))
-        self.run_threads([worker] * NTHREADS)
+        run_concurrently([worker] * NTHREADS)
         # no update lost: exactly N * M successful increments
         self.assertEqual(_testcapi.atomicref_field_get(target),
                          10**6 + NTHREADS * ITERATIONS)
@@ -316,7 +290,7 @@ class AtomicRefStressTests(unittest.TestCase):
                                                                  ITERATIONS)
                     finally:
                         done.set()
-                self.run_threads([writer, writer, reader, reader])
+                run_concurrently([writer, writer, reader, reader])
                 self.assertEqual(_testcapi.atomicref_field_get(target),
                                  10**6 + 2 * ITERATIONS)
 
@@ -331,7 +305,7 @@ class AtomicRefStressTests(unittest.TestCase):
             return lambda: sums.append(
                 _testcapi.atomicref_stress_exchange(target, first, ITERATIONS))
         firsts = [10**6 * (i + 1) for i in range(NTHREADS)]
-        self.run_threads([writer(f) for f in firsts])
+        run_concurrently([writer(f) for f in firsts])
         stored = sum(f + i for f in firsts for i in range(ITERATIONS))
         final = _testcapi.atomicref_field_get(target)
         self.assertEqual(sum(sums) + final, stored + initial)
@@ -352,7 +326,7 @@ class AtomicRefStressTests(unittest.TestCase):
                         _testcapi.atomicref_stress_set(target, ITERATIONS)
                     finally:
                         done.set()
-                self.run_threads([writer, writer, reader, reader])
+                run_concurrently([writer, writer, reader, reader])
 
 
 if __name__ == "__main__":
