@@ -6,7 +6,7 @@
 
    - Get loads the pointer and tries to increment the reference count of
      the object it points to, then checks that the field still points to
-     it (_Py_XGetRef).  If the object was replaced and freed in between, its
+     it (as _Py_XGetRef() does, with backoff under contention).  If the object was replaced and freed in between, its
      memory still belongs to the object heap (mimalloc pages are returned
      to the OS only after a QSBR grace period), so the try-incref reads a
      reference count field that is zero, merged, or belongs to a new object
@@ -41,7 +41,7 @@
    that keeps the GIL. */
 
 #include "Python.h"
-#include "pycore_object.h"        // _Py_XGetRef(), _PyObject_SetMaybeWeakref()
+#include "pycore_object.h"        // _Py_TryIncrefFast(), _PyObject_SetMaybeWeakref()
 #include "pycore_pystate.h"       // _PyThreadState_GET(), _PyEval_StopTheWorld()
 #ifdef Py_GIL_DISABLED
 #  include "pycore_qsbr.h"        // _Py_qsbr_deferred_advance()
@@ -448,7 +448,7 @@ PyAtomicRefField_CompareExchange(PyAtomicRefField *field, PyObject *expected,
         // `seen` may already be replaced and freed: take a reference to
         // what the field holds now.  The failure takes effect at that read,
         // unless the field went back to `expected`, when we try again.
-        PyObject *current = _Py_XGetRef(&field->_value);
+        PyObject *current = get_strong(&field->_value);
         if (current != expected) {
             Py_XDECREF(desired);
             *actual = current;
