@@ -9,10 +9,11 @@
      it (as _Py_XGetRef() does, with backoff under contention).  If the
      object was replaced and freed in between, its memory still belongs
      to the object heap (mimalloc pages are returned to the OS only after
-     a QSBR grace period), so the try-incref reads a reference count field that is zero, merged, or belongs to a new object
-     of the same size class; the re-check then fails and the reference is
-     dropped.  This is the scheme of list_get_item_ref() and of the dict
-     lookup in Objects/dictobject.c.
+     a QSBR grace period), so the try-incref reads a reference count
+     field that is zero, merged, or belongs to a new object of the same
+     size class; the re-check then fails and the reference is dropped.
+     This is the scheme of list_get_item_ref() and of the dict lookup in
+     Objects/dictobject.c.
    - Every value a writer publishes is first marked maybe-weakref
      (_PyObject_SetMaybeWeakref), so that readers on other threads can
      always take a shared reference to it: without the flag an object
