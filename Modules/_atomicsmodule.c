@@ -411,7 +411,8 @@ _atomics_AtomicInt_compare_and_set_impl(atomicintobject *self,
     if (as_int64(expected, &e) < 0 || as_int64(desired, &d) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(_Py_atomic_compare_exchange_int64(self->cell, &e, d));
+    int r = _Py_atomic_compare_exchange_int64(self->cell, &e, d);
+    return PyBool_FromLong(r);
 }
 
 /*[clinic input]
@@ -1069,7 +1070,8 @@ _atomics_AtomicBool_compare_and_set_impl(atomicboolobject *self,
     if (as_bool(expected, &e) < 0 || as_bool(desired, &d) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(_Py_atomic_compare_exchange_uint8(self->cell, &e, d));
+    int r = _Py_atomic_compare_exchange_uint8(self->cell, &e, d);
+    return PyBool_FromLong(r);
 }
 
 /*[clinic input]
@@ -1182,7 +1184,8 @@ atomicbool_repr(PyObject *op)
 {
     return PyUnicode_FromFormat(
         "%s(%s)", Py_TYPE(op)->tp_name,
-        _Py_atomic_load_uint8(atomicboolobject_CAST(op)->cell) ? "True" : "False");
+        _Py_atomic_load_uint8(atomicboolobject_CAST(op)->cell)
+            ? "True" : "False");
 }
 
 static int
@@ -1523,7 +1526,8 @@ _atomics_AtomicCounter___reduce___impl(atomiccounterobject *self)
 static PyObject *
 atomiccounter_repr(PyObject *op)
 {
-    PyObject *sum = _atomics_AtomicCounter_sum_impl(atomiccounterobject_CAST(op));
+    atomiccounterobject *self = atomiccounterobject_CAST(op);
+    PyObject *sum = _atomics_AtomicCounter_sum_impl(self);
     if (sum == NULL) {
         return NULL;
     }
@@ -1544,7 +1548,8 @@ atomiccounter_iadd(PyObject *self, PyObject *other)
     if (!PyLong_Check(other)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
-    PyObject *r = _atomics_AtomicCounter_add(atomiccounterobject_CAST(self), other);
+    atomiccounterobject *counter = atomiccounterobject_CAST(self);
+    PyObject *r = _atomics_AtomicCounter_add(counter, other);
     if (r == NULL) {
         return NULL;
     }

@@ -42,8 +42,8 @@
    that keeps the GIL. */
 
 #include "Python.h"
-#include "pycore_object.h"        // _Py_TryIncrefFast(), _PyObject_SetMaybeWeakref()
-#include "pycore_pystate.h"       // _PyThreadState_GET(), _PyEval_StopTheWorld()
+#include "pycore_object.h"        // _PyObject_SetMaybeWeakref()
+#include "pycore_pystate.h"       // _PyEval_StopTheWorld()
 #ifdef Py_GIL_DISABLED
 #  include "pycore_qsbr.h"        // _Py_qsbr_deferred_advance()
 #  include "pycore_tstate.h"      // _PyThreadStateImpl
@@ -188,7 +188,8 @@ take_retired(PyAtomicRefField *field)
 static void
 reclaim_retired(PyAtomicRefField *field)
 {
-    if (RETIRED_LIST(_Py_atomic_load_uintptr_relaxed(&field->_retired)) == NULL) {
+    uintptr_t word = _Py_atomic_load_uintptr_relaxed(&field->_retired);
+    if (RETIRED_LIST(word) == NULL) {
         return;
     }
     _PyThreadStateImpl *tstate = (_PyThreadStateImpl *)_PyThreadState_GET();
@@ -295,7 +296,8 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
 }
 
 #ifdef Py_GIL_DISABLED
-#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+#if defined(__x86_64__) || defined(__i386__) \
+    || defined(_M_X64) || defined(_M_IX86)
 #  if defined(_MSC_VER)
 #    include <intrin.h>
 #    define cpu_relax() _mm_pause()
@@ -323,7 +325,8 @@ get_strong(PyObject **src)
         if (_Py_TryIncrefFast(value)) {
             return value;
         }
-        Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+        Py_ssize_t shared =
+            _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
         unsigned int delay = 1;
         for (;;) {
             // Zero and not maybe-weakref, or merged: the object may be

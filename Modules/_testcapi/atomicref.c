@@ -465,7 +465,8 @@ stress_read(PyObject *Py_UNUSED(module), PyObject *args)
         }
         else {
             v = PyAtomicRefField_Get(field);
-            x = (v != NULL && PyLong_CheckExact(v)) ? PyLong_AsLongLong(v) : -1;
+            x = (v != NULL && PyLong_CheckExact(v))
+                ? PyLong_AsLongLong(v) : -1;
             Py_XDECREF(v);
         }
         if (x < floor) {
