@@ -295,6 +295,17 @@ int_op(atomicintobject *self, int_updater op, PyObject *arg, int return_new)
     return PyLong_FromLongLong(return_new ? new : old);
 }
 
+// add_and_get() and get_and_add(): the hot path of cell_add(), inlined.
+static PyObject *
+int_add(atomicintobject *self, PyObject *delta, int return_new)
+{
+    int64_t x, old;
+    if (as_int64(delta, &x) < 0 || cell_add(self->cell, x, &old) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLongLong(return_new ? old + x : old);
+}
+
 static PyObject *
 atomicint_alloc(PyTypeObject *type, int64_t value)
 {
@@ -493,7 +504,7 @@ static PyObject *
 _atomics_AtomicInt_add_and_get(atomicintobject *self, PyObject *delta)
 /*[clinic end generated code: output=6425c0d59de5e5bf input=48bfe1bb237ac984]*/
 {
-    return int_op(self, upd_add, delta, 1);
+    return int_add(self, delta, 1);
 }
 
 /*[clinic input]
@@ -509,7 +520,7 @@ static PyObject *
 _atomics_AtomicInt_get_and_add(atomicintobject *self, PyObject *delta)
 /*[clinic end generated code: output=8b28aca2499c78e9 input=1192319922d17266]*/
 {
-    return int_op(self, upd_add, delta, 0);
+    return int_add(self, delta, 0);
 }
 
 /*[clinic input]

@@ -90,16 +90,22 @@ def counter_lock():
     return per_thread
 
 
-def counter_hoisted(make, method):
+def counter_hoisted(make, method, *args):
     def factory():
         obj = make()
 
         def per_thread():
             inc = getattr(obj, method)
+            if args:
+                arg, = args
 
-            def loop(n):
-                for _ in range(n):
-                    inc()
+                def loop(n):
+                    for _ in range(n):
+                        inc(arg)
+            else:
+                def loop(n):
+                    for _ in range(n):
+                        inc()
             return loop
         return per_thread
     return factory
@@ -171,6 +177,8 @@ def workloads():
             ("Lock-protected int (baseline)", counter_lock),
             ("atomics.AtomicInt.increment",
              counter_hoisted(atomics.AtomicInt, "increment")),
+            ("atomics.AtomicInt.add_and_get(1) (returns value)",
+             counter_hoisted(atomics.AtomicInt, "add_and_get", 1)),
             ("atomics.AtomicCounter.increment",
              counter_hoisted(atomics.AtomicCounter, "increment")),
         ],
