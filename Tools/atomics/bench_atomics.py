@@ -291,7 +291,7 @@ def write_svg(path, table, nthreads):
     colors = ["#4878d0", "#ee854a", "#6acc64", "#d65f5f"]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 120}"'
            f' height="{height}" font-family="sans-serif" font-size="11">',
-           '<text x="10" y="20" font-size="13">ops/s summed over threads'
+           '<text x="10" y="20" font-size="13">ops/s of all threads together'
            ' (bars: ' + ", ".join(f"{t} thr" for t in nthreads) + ')</text>']
     y = 35
     for (group, name), v in rows:

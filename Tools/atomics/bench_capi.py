@@ -13,6 +13,7 @@ same run:
   borrowed  BeginRead + PyUnstable_AtomicRefField_GetBorrowed + EndRead
 
 Usage: ./python Tools/atomics/bench_capi.py [--n N] [--runs R] [--threads 1,2]
+           [--plot FILE.svg]
 
 This is a benchmark program, not a test: it asserts nothing.
 """
@@ -57,7 +58,9 @@ def main():
                         help="reads per thread per run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--plot", help="write an SVG bar chart of the rates")
     args = parser.parse_args()
+    table = {}
     nthreads = [int(x) for x in args.threads.split(",")]
 
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
@@ -82,6 +85,9 @@ def main():
                         for t in nthreads)
         print(head)
         for kind in KINDS:
+            table[label, kind] = {
+                t: (rates[kind, t], rates[kind, t] / rates["mutex", t])
+                for t in nthreads}
             row = f"{kind:<10}" + "".join(
                 f"{rates[kind, t] / 1e6:>12.1f}M " for t in nthreads)
             if len(nthreads) > 1:
@@ -91,6 +97,10 @@ def main():
                 f"{rates[kind, t] / rates['mutex', t]:>10.2f}x"
                 for t in nthreads)
             print(row)
+    if args.plot:
+        from bench_atomics import write_svg   # same directory
+        write_svg(args.plot, table, nthreads)
+        print(f"\nplot written to {args.plot} (ratios to the mutex)")
 
 
 if __name__ == "__main__":
