@@ -252,7 +252,7 @@ def main():
     for group, rows in groups.items():
         if only and group not in only:
             continue
-        print(f"\n## {group}: ops/s summed over threads (ratio to the "
+        print(f"\n## {group}: ops/s of all threads together (ratio to the "
               f"first row at the same thread count)")
         print(f"{'workload':<50}" + "".join(
             f"{str(t) + ' thr':>10}{'ratio':>8}" for t in nthreads)

@@ -77,7 +77,7 @@ def main():
                 for kind in KINDS:
                     r = run(kind, ref, t, args.n)
                     rates[kind, t] = max(rates.get((kind, t), 0.0), r)
-        print(f"\n## {label}: reads/s summed over threads")
+        print(f"\n## {label}: reads/s of all threads together")
         head = f"{'kind':<10}" + "".join(f"{str(t) + ' thr':>14}" for t in nthreads)
         if len(nthreads) > 1:
             head += f"{'scaling':>10}"
