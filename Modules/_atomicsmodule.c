@@ -6,8 +6,8 @@
    int64 range fails with OverflowError before anything is stored, so
    updates that can overflow are compare-and-swap loops.
 
-   AtomicCounter is a striped counter (Java's LongAdder): one cache-line
-   sized cell per stripe; each thread adds to the stripe it was assigned
+   AtomicCounter is a striped counter (Java's LongAdder): one cell per
+   stripe, 128 bytes apart; each thread adds to the stripe it was assigned
    on first use, so threads do not contend on one cache line.  sum() adds
    the stripes up.
 
@@ -21,9 +21,12 @@
 
    AtomicRef is PyAtomicRef_Type from Objects/atomicrefobject.c.
 
-   This module uses the public C API only (heap types, module state,
-   multi-phase init); the atomic operations on plain integers come from
-   Include/cpython/pyatomic.h. */
+   This module's own code uses the public C API (heap types, module state,
+   multi-phase init), with two exceptions: the atomic operations on plain
+   integers are the underscore-prefixed functions of
+   Include/cpython/pyatomic.h, and the argument parsers that Argument
+   Clinic generates call private _PyArg_* helpers, hence
+   Py_BUILD_CORE_MODULE below. */
 
 #ifndef Py_BUILD_CORE_BUILTIN
 #  define Py_BUILD_CORE_MODULE 1
@@ -201,9 +204,7 @@ cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
 }
 
 
-
 /* --- AtomicInt ----------------------------------------------------------- */
-
 
 static inline int64_t
 int_load(atomicintobject *self)
