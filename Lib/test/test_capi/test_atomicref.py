@@ -272,25 +272,33 @@ class AtomicRefStressTests(unittest.TestCase):
         self.check_cas_increment(AtomicRef(10**6))
         self.check_cas_increment(Holder(10**6))
 
+    def run_writers_with_readers(self, target, write, borrowed):
+        """Two threads call write(target) while two others read target
+        (values must be ints >= 10**6) until both writers are done."""
+        writers_left = [2]
+        lock = threading.Lock()
+
+        def reader():
+            while writers_left[0]:
+                _testcapi.atomicref_stress_read(target, 200, 10**6, borrowed)
+
+        def writer():
+            try:
+                write(target)
+            finally:
+                with lock:
+                    writers_left[0] -= 1
+        run_concurrently([writer, writer, reader, reader])
+
     def test_cas_increment_with_readers(self):
         for borrowed in (False, True):
             with self.subTest(borrowed=borrowed):
                 target = Holder(10**6)
-                done = threading.Event()
-
-                def reader():
-                    while not done.is_set():
-                        # values must be ints >= the initial value
-                        _testcapi.atomicref_stress_read(target, 200, 10**6,
-                                                        borrowed)
-
-                def writer():
-                    try:
-                        _testcapi.atomicref_stress_cas_increment(target,
-                                                                 ITERATIONS)
-                    finally:
-                        done.set()
-                run_concurrently([writer, writer, reader, reader])
+                self.run_writers_with_readers(
+                    target,
+                    lambda t: _testcapi.atomicref_stress_cas_increment(
+                        t, ITERATIONS),
+                    borrowed)
                 self.assertEqual(_testcapi.atomicref_field_get(target),
                                  10**6 + 2 * ITERATIONS)
 
@@ -313,20 +321,10 @@ class AtomicRefStressTests(unittest.TestCase):
     def test_set_and_read(self):
         for borrowed in (False, True):
             with self.subTest(borrowed=borrowed):
-                target = Holder(10**6)
-                done = threading.Event()
-
-                def reader():
-                    while not done.is_set():
-                        _testcapi.atomicref_stress_read(target, 200, 10**6,
-                                                        borrowed)
-
-                def writer():
-                    try:
-                        _testcapi.atomicref_stress_set(target, ITERATIONS)
-                    finally:
-                        done.set()
-                run_concurrently([writer, writer, reader, reader])
+                self.run_writers_with_readers(
+                    Holder(10**6),
+                    lambda t: _testcapi.atomicref_stress_set(t, ITERATIONS),
+                    borrowed)
 
 
 if __name__ == "__main__":
