@@ -481,87 +481,162 @@ stress_read(PyObject *Py_UNUSED(module), PyObject *args)
 
 /* --- Micro-benchmarks (Tools/atomics/bench_capi.py) --------------------- */
 
+// The benchmark runs for a fixed time, not a fixed count, so that all
+// threads read at once for the whole measured span: the main thread waits
+// until every worker has arrived, sets bench_go, sleeps, and sets
+// bench_stop.  Each worker returns the number of reads it did.
 static PyMutex bench_mutex;
+static int bench_arrived;
+static int bench_go;
+static int bench_stop;
 
-// bench(kind, ref, n) -> (start, end) perf-counter nanoseconds of n reads
-// of the value of ref.
+// bench_control(cmd) with cmd "reset", "go" or "stop"; or "arrived",
+// which returns the number of workers waiting for "go".
+static PyObject *
+bench_control(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    const char *cmd = PyUnicode_AsUTF8(arg);
+    if (cmd == NULL) {
+        return NULL;
+    }
+    if (strcmp(cmd, "reset") == 0) {
+        _Py_atomic_store_int(&bench_stop, 0);
+        _Py_atomic_store_int(&bench_go, 0);
+        _Py_atomic_store_int(&bench_arrived, 0);
+    }
+    else if (strcmp(cmd, "go") == 0) {
+        _Py_atomic_store_int(&bench_go, 1);
+    }
+    else if (strcmp(cmd, "stop") == 0) {
+        _Py_atomic_store_int(&bench_stop, 1);
+    }
+    else if (strcmp(cmd, "arrived") == 0) {
+        return PyLong_FromLong(_Py_atomic_load_int(&bench_arrived));
+    }
+    else {
+        PyErr_Format(PyExc_ValueError, "unknown command %s", cmd);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+// Run the loop body until bench_stop is set (checked every 64 reads), or
+// for at most 60 seconds if nobody sets it.
+#define BENCH_LOOP(BODY)                                                   \
+    do {                                                                   \
+        for (;;) {                                                         \
+            for (int j = 0; j < 64; j++) {                                 \
+                BODY                                                       \
+            }                                                              \
+            count += 64;                                                   \
+            if (_Py_atomic_load_int_relaxed(&bench_stop)) {                \
+                break;                                                     \
+            }                                                              \
+            if ((count & 0xFFFFF) == 0) {                                  \
+                PyTime_t now;                                              \
+                (void)PyTime_PerfCounterRaw(&now);                         \
+                if (now - start > (PyTime_t)60 * 1000 * 1000 * 1000) {     \
+                    break;                                                 \
+                }                                                          \
+            }                                                              \
+        }                                                                  \
+    } while (0)
+
+// bench(kind, ref) -> number of reads of the value of ref done between
+// bench_control("go") and bench_control("stop").
 //   "newref":   Py_NewRef(plain field) + Py_DECREF (no atomicity at all)
 //   "mutex":    PyMutex_Lock + Py_NewRef(plain field) + unlock + Py_DECREF
 //   "get":      PyAtomicRef_Get + Py_DECREF
 //   "field":    PyAtomicRefField_Get + Py_DECREF
 //   "borrowed": BeginRead + GetBorrowed + EndRead
-// The plain field holds the same value as ref (kept alive by ref).
+// The plain field holds the same value as ref (kept alive by ref).  It is
+// read from memory on every iteration, as a field of a shared object is
+// (a relaxed load, which compiles to a plain load): otherwise the compiler
+// hoists the read and, for an immortal value, the whole loop body.
 static PyObject *
 bench(PyObject *Py_UNUSED(module), PyObject *args)
 {
     const char *kind;
     PyObject *ref;
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "sO!n", &kind, &PyAtomicRef_Type, &ref, &n)) {
+    if (!PyArg_ParseTuple(args, "sO!", &kind, &PyAtomicRef_Type, &ref)) {
+        return NULL;
+    }
+    static const char *const kinds[] = {
+        "newref", "mutex", "get", "field", "borrowed", NULL};
+    int k = 0;
+    while (kinds[k] != NULL && strcmp(kind, kinds[k]) != 0) {
+        k++;
+    }
+    if (kinds[k] == NULL) {
+        PyErr_Format(PyExc_ValueError, "unknown benchmark %s", kind);
         return NULL;
     }
     PyAtomicRefField *field = PyAtomicRef_GetField(ref);
     PyObject *value = PyAtomicRefField_Get(field);
-    PyObject *plain = value;
+    PyObject *plain_field = value;
     uintptr_t acc = 0;
-    PyTime_t t0, t1;
-    if (PyTime_PerfCounter(&t0) < 0) {
-        Py_DECREF(value);
-        return NULL;
+    long long count = 0;
+    PyTime_t start;
+
+    // Wait for the start with the thread state detached, so that the
+    // main thread may stop the world meanwhile.
+    Py_BEGIN_ALLOW_THREADS
+    _Py_atomic_add_int(&bench_arrived, 1);
+    while (!_Py_atomic_load_int(&bench_go)) {
+        ;
     }
-    if (strcmp(kind, "newref") == 0) {
-        for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *v = Py_NewRef(plain);
+    Py_END_ALLOW_THREADS
+    (void)PyTime_PerfCounterRaw(&start);
+
+    switch (k) {
+    case 0:
+        BENCH_LOOP(
+            PyObject *v = Py_NewRef(
+                _Py_atomic_load_ptr_relaxed(&plain_field));
             acc += (uintptr_t)v;
             Py_DECREF(v);
-        }
-    }
-    else if (strcmp(kind, "mutex") == 0) {
-        for (Py_ssize_t i = 0; i < n; i++) {
+        );
+        break;
+    case 1:
+        BENCH_LOOP(
             PyMutex_Lock(&bench_mutex);
-            PyObject *v = Py_NewRef(plain);
+            PyObject *v = Py_NewRef(
+                _Py_atomic_load_ptr_relaxed(&plain_field));
             PyMutex_Unlock(&bench_mutex);
             acc += (uintptr_t)v;
             Py_DECREF(v);
-        }
-    }
-    else if (strcmp(kind, "get") == 0) {
-        for (Py_ssize_t i = 0; i < n; i++) {
+        );
+        break;
+    case 2:
+        BENCH_LOOP(
             PyObject *v = PyAtomicRef_Get(ref);
             acc += (uintptr_t)v;
             Py_DECREF(v);
-        }
-    }
-    else if (strcmp(kind, "field") == 0) {
-        for (Py_ssize_t i = 0; i < n; i++) {
+        );
+        break;
+    case 3:
+        BENCH_LOOP(
             PyObject *v = PyAtomicRefField_Get(field);
             acc += (uintptr_t)v;
             Py_DECREF(v);
-        }
-    }
-    else if (strcmp(kind, "borrowed") == 0) {
-        for (Py_ssize_t i = 0; i < n; i++) {
+        );
+        break;
+    case 4:
+        BENCH_LOOP(
             PyUnstable_AtomicRef_BeginRead();
             acc += (uintptr_t)PyUnstable_AtomicRefField_GetBorrowed(field);
             PyUnstable_AtomicRef_EndRead();
-        }
+        );
+        break;
     }
-    else {
-        Py_DECREF(value);
-        PyErr_Format(PyExc_ValueError, "unknown benchmark %s", kind);
-        return NULL;
-    }
-    int err = PyTime_PerfCounter(&t1);
     Py_DECREF(value);
-    if (err < 0) {
-        return NULL;
-    }
     if (acc == 1) {    // keep the loops from being optimized away
         Py_RETURN_NONE;
     }
-    // Both ends: the caller measures the span over all threads.
-    return Py_BuildValue("LL", (long long)t0, (long long)t1);
+    return PyLong_FromLongLong(count);
 }
+
+#undef BENCH_LOOP
 
 
 static PyMethodDef test_methods[] = {
@@ -588,6 +663,7 @@ static PyMethodDef test_methods[] = {
     {"atomicref_stress_set", stress_set, METH_VARARGS},
     {"atomicref_stress_read", stress_read, METH_VARARGS},
     {"atomicref_bench", bench, METH_VARARGS},
+    {"atomicref_bench_control", bench_control, METH_O},
     {NULL},
 };
 

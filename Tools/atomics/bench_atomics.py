@@ -1,10 +1,9 @@
 """Benchmark of the atomics module against baselines, 1 and 2 threads.
 
-Every workload runs the same Python loop in each thread (started behind a
-barrier) and reports the operations per second of all threads together
-(all operations over the span from the first thread's start to the last
-one's end), the best of several runs interleaved across the rows of a
-group, and the ratio to the baseline of its group measured in the same
+Every workload runs the same Python loop in each thread, all threads at
+once for a fixed time, and reports the operations per second of all
+threads together, the best of several runs interleaved across the rows of
+a group, and the ratio to the baseline of its group measured in the same
 run:
 
   counter   a shared counter +1, bound method hoisted out of the loop
@@ -20,7 +19,7 @@ run:
 Peers (cereggii, ft_utils) are measured too when importable (put them on
 PYTHONPATH); they are never required.
 
-Usage: ./python Tools/atomics/bench_atomics.py [--n N] [--runs R]
+Usage: ./python Tools/atomics/bench_atomics.py [--seconds S] [--runs R]
            [--threads 1,2] [--plot FILE.svg]
 
 This is a benchmark program, not a test: it asserts nothing.
@@ -29,6 +28,7 @@ This is a benchmark program, not a test: it asserts nothing.
 import argparse
 import sys
 import threading
+import time
 
 import atomics
 
@@ -47,32 +47,42 @@ class Box:
     pass
 
 
-def measure(make_loop, nthreads, n):
-    """One run: all operations over the span from the first thread's start
-    to the last one's end (ops/s)."""
+CHUNK = 1000     # operations between two looks at the stop flag
+
+
+def measure(make_loop, nthreads, seconds):
+    """One run (ops/s): every thread runs its loop in chunks of CHUNK
+    operations from the moment the main thread releases the barrier until
+    it raises the stop flag, so the threads overlap for the whole measured
+    span."""
     thread_fn = make_loop()
-    barrier = threading.Barrier(nthreads)
-    spans = [None] * nthreads
+    barrier = threading.Barrier(nthreads + 1)
+    stop = [False]
+    counts = [0] * nthreads
 
     def worker(i):
         loop = thread_fn()          # per-thread setup, not timed
+        done = 0
         barrier.wait()
-        t0 = _perf()
-        loop(n)
-        spans[i] = (t0, _perf())
+        while not stop[0]:
+            loop(CHUNK)
+            done += CHUNK
+        counts[i] = done
 
     threads = [threading.Thread(target=worker, args=(i,))
                for i in range(nthreads)]
     for t in threads:
         t.start()
+    try:
+        barrier.wait()
+        start = time.perf_counter()
+        time.sleep(seconds)
+    finally:
+        stop[0] = True
+    end = time.perf_counter()
     for t in threads:
         t.join()
-    start = min(t0 for t0, _ in spans)
-    end = max(t1 for _, t1 in spans)
-    return nthreads * n / (end - start)
-
-
-from time import perf_counter as _perf
+    return sum(counts) / (end - start)
 
 
 # --- counter workloads ----------------------------------------------------
@@ -230,8 +240,8 @@ def workloads():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000,
-                        help="operations per thread per run")
+    parser.add_argument("--seconds", type=float, default=0.2,
+                        help="length of one timed run")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--only", help="comma-separated groups to run")
@@ -243,7 +253,7 @@ def main():
     peers = [name for name, mod in (("cereggii", cereggii), ("ft_utils", ft))
              if mod is not None]
     print(f"# Python {sys.version.split()[0]}, "
-          f"{'GIL' if gil else 'free-threaded'}; {args.n:,} ops/thread, "
+          f"{'GIL' if gil else 'free-threaded'}; {args.seconds:g} s per run, "
           f"best of {args.runs} interleaved runs; "
           f"peers: {', '.join(peers) or 'none'}")
     table = {}
@@ -264,7 +274,7 @@ def main():
         for _ in range(args.runs):
             for name, factory in rows:
                 for t in nthreads:
-                    r = measure(factory, t, args.n)
+                    r = measure(factory, t, args.seconds)
                     best[name, t] = max(best.get((name, t), 0.0), r)
         base = {t: best[rows[0][0], t] for t in nthreads}
         for name, _ in rows:

@@ -1,10 +1,10 @@
 """Micro-benchmark of the PyAtomicRef C API read paths, 1 and 2 threads.
 
-Each thread runs a tight C loop (_testcapi.atomicref_bench) of N reads of
-one shared reference; the table gives the reads per second of all threads
-together (all reads over the span from the first start to the last end,
-best of several interleaved runs) and ratios against the baselines measured in the
-same run:
+Each thread runs a tight C loop (_testcapi.atomicref_bench) of reads of
+one shared reference, all threads at once, for a fixed time; the table
+gives the reads per second of all threads together (best of several
+interleaved runs) and ratios against the baselines measured in the same
+run:
 
   newref    Py_NewRef(field) + Py_DECREF on a plain field: no atomicity
   mutex     PyMutex_Lock + Py_NewRef(field) + PyMutex_Unlock + Py_DECREF
@@ -12,7 +12,11 @@ same run:
   field     PyAtomicRefField_Get + Py_DECREF (strong read, embedded field)
   borrowed  BeginRead + PyUnstable_AtomicRefField_GetBorrowed + EndRead
 
-Usage: ./python Tools/atomics/bench_capi.py [--n N] [--runs R] [--threads 1,2]
+The "fair" column is, for the run shown, the slowest thread's reads over
+the fastest thread's: 1.00 when the threads got equal turns, near 0 when
+one thread kept the value's cache line (or the lock) to itself.
+
+Usage: ./python Tools/atomics/bench_capi.py [--seconds S] [--runs R] [--threads 1,2]
            [--plot FILE.svg]
 
 This is a benchmark program, not a test: it asserts nothing.
@@ -21,6 +25,7 @@ This is a benchmark program, not a test: it asserts nothing.
 import argparse
 import sys
 import threading
+import time
 
 try:
     import _testcapi
@@ -31,31 +36,39 @@ from atomics import AtomicRef
 KINDS = ["newref", "mutex", "get", "field", "borrowed"]
 
 
-def run(kind, ref, nthreads, n):
-    """Reads per second over all threads: total reads divided by the span
-    from the first thread's start to the last thread's end."""
-    barrier = threading.Barrier(nthreads)
-    spans = [None] * nthreads
+def run(kind, ref, nthreads, seconds):
+    """Reads per second over all threads, and the slowest thread's count
+    over the fastest one's (1.0 when all threads got equal turns).  Every
+    thread reads from the
+    moment the main thread says go until it says stop, so the threads
+    overlap for the whole measured span."""
+    counts = [0] * nthreads
 
     def worker(i):
-        barrier.wait()
-        spans[i] = _testcapi.atomicref_bench(kind, ref, n)
+        counts[i] = _testcapi.atomicref_bench(kind, ref)
 
+    control = _testcapi.atomicref_bench_control
+    control("reset")
     threads = [threading.Thread(target=worker, args=(i,))
                for i in range(nthreads)]
     for t in threads:
         t.start()
+    while control("arrived") < nthreads:
+        time.sleep(0.001)
+    start = time.perf_counter()
+    control("go")
+    time.sleep(seconds)
+    control("stop")
+    end = time.perf_counter()
     for t in threads:
         t.join()
-    start = min(s for s, _ in spans)
-    end = max(e for _, e in spans)
-    return nthreads * n / ((end - start) / 1e9)
+    return sum(counts) / (end - start), min(counts) / max(counts)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=5_000_000,
-                        help="reads per thread per run")
+    parser.add_argument("--seconds", type=float, default=0.2,
+                        help="length of one timed run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--plot", help="write an SVG bar chart of the rates")
@@ -65,24 +78,29 @@ def main():
 
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
     print(f"# {sys.version.split()[0]} {'GIL' if gil else 'free-threaded'}, "
-          f"{args.n:,} reads/thread, best of {args.runs} interleaved runs")
+          f"{args.seconds:g} s per run, best of {args.runs} interleaved runs")
     for label, value in [("mortal value (object())", object()),
                          ("immortal value (None)", None)]:
         ref = AtomicRef(value)
         # Interleaved runs, best of each (as timeit): drift in machine
         # speed hits all kinds alike.
         rates = {}
+        fair = {}
         for _ in range(args.runs):
             for t in nthreads:
                 for kind in KINDS:
-                    r = run(kind, ref, t, args.n)
-                    rates[kind, t] = max(rates.get((kind, t), 0.0), r)
+                    r, f = run(kind, ref, t, args.seconds)
+                    if r > rates.get((kind, t), 0.0):
+                        rates[kind, t] = r
+                        fair[kind, t] = f
         print(f"\n## {label}: reads/s of all threads together")
         head = f"{'kind':<10}" + "".join(f"{str(t) + ' thr':>14}" for t in nthreads)
         if len(nthreads) > 1:
             head += f"{'scaling':>10}"
         head += "".join(f"{'/newref@' + str(t):>12}{'/mutex@' + str(t):>11}"
                         for t in nthreads)
+        if nthreads[-1] > 1:
+            head += f"{'fair@' + str(nthreads[-1]):>9}"
         print(head)
         for kind in KINDS:
             table[label, kind] = {
@@ -96,6 +114,8 @@ def main():
                 f"{rates[kind, t] / rates['newref', t]:>11.2f}x"
                 f"{rates[kind, t] / rates['mutex', t]:>10.2f}x"
                 for t in nthreads)
+            if nthreads[-1] > 1:
+                row += f"{fair[kind, nthreads[-1]]:>9.2f}"
             print(row)
     if args.plot:
         from bench_atomics import write_svg   # same directory
