@@ -3,8 +3,9 @@
    AtomicInt and AtomicBool are cells of one 64-bit (or 8-bit) integer
    updated with the atomic operations of Include/cpython/pyatomic.h; every
    operation is sequentially consistent.  Arithmetic that would leave the
-   int64 range fails with OverflowError before anything is stored, so
-   updates that can overflow are compare-and-swap loops.
+   int64 range fails with OverflowError before anything is stored: small
+   additions far from the limits are single atomic adds (see "Fast adds"),
+   other updates that can overflow are compare-and-swap loops.
 
    AtomicCounter is a striped counter (Java's LongAdder): one cell per
    stripe, 128 bytes apart; each thread adds to the stripe it was assigned
@@ -22,11 +23,13 @@
    AtomicRef is PyAtomicRef_Type from Objects/atomicrefobject.c.
 
    This module's own code uses the public C API (heap types, module state,
-   multi-phase init), with two exceptions: the atomic operations on plain
-   integers are the underscore-prefixed functions of
-   Include/cpython/pyatomic.h, and the argument parsers that Argument
-   Clinic generates call private _PyArg_* helpers, hence
-   Py_BUILD_CORE_MODULE below. */
+   multi-phase init), with three exceptions: the atomic operations on
+   plain integers are the underscore-prefixed functions of
+   Include/cpython/pyatomic.h; AtomicInt's fast additions (see "Fast adds")
+   need, once in an object's life, to wait until no other thread is inside
+   one, which _PyAtomic_QuiesceOtherThreads() does with a stop-the-world
+   pause; and the argument parsers that Argument Clinic generates call
+   private _PyArg_* helpers, hence Py_BUILD_CORE_MODULE below. */
 
 #ifndef Py_BUILD_CORE_BUILTIN
 #  define Py_BUILD_CORE_MODULE 1
@@ -86,10 +89,13 @@ class _atomics.AtomicCounter "atomiccounterobject *" "clinic_state()->atomiccoun
 typedef struct {
     PyObject_HEAD
     int64_t *cell;          // &value, or the owner's cell for a handle
+    int *adds;              // &adds_state, or the owner's (see "Fast adds")
     PyObject *owner;        // NULL, or the AtomicInt this is a handle of
     PyObject *weakreflist;
+    int adds_state;
     char _pad[VALUE_PADDING];
     int64_t value;
+    char _pad_after[VALUE_PADDING - sizeof(int64_t)];   // from what follows
 } atomicintobject;
 
 #define atomicintobject_CAST(op) ((atomicintobject *)(op))
@@ -212,6 +218,69 @@ int_load(atomicintobject *self)
     return _Py_atomic_load_int64(self->cell);
 }
 
+/* Fast adds.  An addition that cannot overflow needs no compare-and-swap
+   loop: one atomic add (x86's "lock xadd") does it, and when threads
+   contend it takes the value's cache line once instead of up to twice.
+   Whether it cannot overflow must be known before adding, without reading
+   the value (a read would cost the transfer we want to save).  So:
+
+   - While the object is in state ADDS_FAST, every value stored other than
+     by a fast add lies in the safe band (-2**62, 2**62).  A fast add adds
+     at most FAST_ADD_MAX in magnitude; a thread whose fast add ends
+     outside the band moves the state to ADDS_CLOSING, and a thread makes
+     at most one fast add after another's has left the band (its own add
+     then leaves it too, and the compare-and-swap on the state that
+     follows makes it see the new state).  The value therefore stays
+     within 2**62 + (number of threads) * 2**31 of zero: far from the
+     int64 limits.
+   - To store a value outside the band, a thread first closes fast adds
+     for good (close_fast_adds()): it moves the state to ADDS_CLOSING,
+     then stops and restarts the world, which waits until every other
+     thread of the interpreter is between two bytecodes and so not inside
+     a fast add; only then is the state ADDS_CLOSED.  From then on every
+     addition is a compare-and-swap loop with an exact overflow check.
+
+   Closing costs one stop-the-world pause (as short as a garbage
+   collection's) once in the life of an object, and only if it ever holds
+   a value of magnitude 2**62 or more.  The state is read with a relaxed
+   load of a cache line that only changes when closing: each thread keeps
+   its own copy. */
+
+#define ADDS_FAST    0
+#define ADDS_CLOSING 1
+#define ADDS_CLOSED  2
+
+#define SAFE_BAND    ((int64_t)1 << 62)
+#define FAST_ADD_MAX ((int64_t)1 << 31)
+
+static inline int
+in_safe_band(int64_t v)
+{
+    return -SAFE_BAND < v && v < SAFE_BAND;
+}
+
+static void
+close_fast_adds(atomicintobject *self)
+{
+    if (_Py_atomic_load_int(self->adds) == ADDS_CLOSED) {
+        return;
+    }
+    _Py_atomic_store_int(self->adds, ADDS_CLOSING);
+    // Without the GIL, another thread may be between its load of the
+    // state and its atomic add; once the world has stopped, none is.
+    _PyAtomic_QuiesceOtherThreads();
+    _Py_atomic_store_int(self->adds, ADDS_CLOSED);
+}
+
+// Every store of a value, other than by a fast add, goes through here.
+static inline void
+before_store(atomicintobject *self, int64_t value)
+{
+    if (!in_safe_band(value)) {
+        close_fast_adds(self);
+    }
+}
+
 // Compare-and-swap loop for operations that compute the new value from the
 // old one and may fail (overflow).  op returns 0 and sets *new, or -1
 // with an exception set.
@@ -224,11 +293,21 @@ int_update(atomicintobject *self, int_updater op, int64_t arg,
     // Sequentially consistent even when op fails (OverflowError).
     int64_t old = _Py_atomic_add_int64(self->cell, 0);   // see cell_add()
     int64_t new;
-    do {
+    for (;;) {
         if (op(old, arg, &new) < 0) {
             return -1;
         }
-    } while (!_Py_atomic_compare_exchange_int64(self->cell, &old, new));
+        if (!in_safe_band(new)
+            && _Py_atomic_load_int(self->adds) != ADDS_CLOSED)
+        {
+            close_fast_adds(self);
+            old = _Py_atomic_load_int64(self->cell);
+            continue;
+        }
+        if (_Py_atomic_compare_exchange_int64(self->cell, &old, new)) {
+            break;
+        }
+    }
     if (old_out) {
         *old_out = old;
     }
@@ -296,12 +375,33 @@ int_op(atomicintobject *self, int_updater op, PyObject *arg, int return_new)
     return PyLong_FromLongLong(return_new ? new : old);
 }
 
-// add_and_get() and get_and_add(): the hot path of cell_add(), inlined.
+// Add delta: a fast add when it may be one, else a compare-and-swap loop.
+// Returns 0 and the old value, or -1 with OverflowError set (value
+// unchanged).
+static inline int
+int_add_delta(atomicintobject *self, int64_t delta, int64_t *old_out)
+{
+    if (-FAST_ADD_MAX <= delta && delta <= FAST_ADD_MAX
+        && _Py_atomic_load_int_relaxed(self->adds) == ADDS_FAST)
+    {
+        int64_t old = _Py_atomic_add_int64(self->cell, delta);
+        if (!in_safe_band(old + delta)) {
+            int expected = ADDS_FAST;
+            (void)_Py_atomic_compare_exchange_int(self->adds, &expected,
+                                                  ADDS_CLOSING);
+        }
+        *old_out = old;
+        return 0;
+    }
+    return int_update(self, upd_add, delta, old_out, NULL);
+}
+
+// add_and_get() and get_and_add().
 static PyObject *
 int_add(atomicintobject *self, PyObject *delta, int return_new)
 {
     int64_t x, old;
-    if (as_int64(delta, &x) < 0 || cell_add(self->cell, x, &old) < 0) {
+    if (as_int64(delta, &x) < 0 || int_add_delta(self, x, &old) < 0) {
         return NULL;
     }
     return PyLong_FromLongLong(return_new ? old + x : old);
@@ -316,6 +416,8 @@ atomicint_alloc(PyTypeObject *type, int64_t value)
     }
     self->value = value;
     self->cell = &self->value;
+    self->adds = &self->adds_state;
+    self->adds_state = in_safe_band(value) ? ADDS_FAST : ADDS_CLOSED;
     return (PyObject *)self;
 }
 
@@ -345,6 +447,7 @@ atomicint_init_impl(atomicintobject *self, PyObject *value)
     if (value != NULL && as_int64(value, &v) < 0) {
         return -1;
     }
+    before_store(self, v);
     _Py_atomic_store_int64(self->cell, v);
     return 0;
 }
@@ -379,6 +482,7 @@ _atomics_AtomicInt_set(atomicintobject *self, PyObject *value)
     if (as_int64(value, &v) < 0) {
         return NULL;
     }
+    before_store(self, v);
     _Py_atomic_store_int64(self->cell, v);
     Py_RETURN_NONE;
 }
@@ -400,6 +504,7 @@ _atomics_AtomicInt_exchange(atomicintobject *self, PyObject *value)
     if (as_int64(value, &v) < 0) {
         return NULL;
     }
+    before_store(self, v);
     return PyLong_FromLongLong(_Py_atomic_exchange_int64(self->cell, v));
 }
 
@@ -423,6 +528,7 @@ _atomics_AtomicInt_compare_and_set_impl(atomicintobject *self,
     if (as_int64(expected, &e) < 0 || as_int64(desired, &d) < 0) {
         return NULL;
     }
+    before_store(self, d);
     int r = _Py_atomic_compare_exchange_int64(self->cell, &e, d);
     return PyBool_FromLong(r);
 }
@@ -449,6 +555,7 @@ _atomics_AtomicInt_compare_exchange_impl(atomicintobject *self,
     if (as_int64(expected, &e) < 0 || as_int64(desired, &d) < 0) {
         return NULL;
     }
+    before_store(self, d);
     (void)_Py_atomic_compare_exchange_int64(self->cell, &e, d);
     return PyLong_FromLongLong(e);
 }
@@ -467,7 +574,7 @@ _atomics_AtomicInt_increment_impl(atomicintobject *self)
 /*[clinic end generated code: output=3cafc10023da365e input=b77662763f29b514]*/
 {
     int64_t old;
-    if (cell_add(self->cell, 1, &old) < 0) {
+    if (int_add_delta(self, 1, &old) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -486,7 +593,7 @@ _atomics_AtomicInt_decrement_impl(atomicintobject *self)
 /*[clinic end generated code: output=753581d198ea2384 input=f7b413127535da2c]*/
 {
     int64_t old;
-    if (cell_add(self->cell, -1, &old) < 0) {
+    if (int_add_delta(self, -1, &old) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -628,6 +735,7 @@ int_functional(atomicintobject *self, PyObject *func, PyObject *x,
             Py_DECREF(res);
             return NULL;
         }
+        before_store(self, new);
         if (_Py_atomic_compare_exchange_int64(self->cell, &old, new)) {
             if (return_new) {
                 return res;
@@ -741,6 +849,7 @@ _atomics_AtomicInt_handle_impl(atomicintobject *self)
     }
     h->owner = Py_NewRef(root);
     h->cell = atomicintobject_CAST(root)->cell;
+    h->adds = atomicintobject_CAST(root)->adds;
     return (PyObject *)h;
 }
 
@@ -840,7 +949,16 @@ upd_sub(int64_t old, int64_t arg, int64_t *new)
 static PyObject *
 atomicint_iadd(PyObject *self, PyObject *other)
 {
-    return inplace(self, other, upd_add);
+    if (!PyLong_Check(other)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    int64_t x, old;
+    if (as_int64(other, &x) < 0
+        || int_add_delta(atomicintobject_CAST(self), x, &old) < 0)
+    {
+        return NULL;
+    }
+    return Py_NewRef(self);
 }
 
 static PyObject *

@@ -235,9 +235,7 @@ retire(PyAtomicRefField *field, PyObject *value)
         // Out of memory: wait for a full grace period instead.  Stopping
         // the world waits until every other thread is at a safe point,
         // which a thread inside a read section is not.
-        PyInterpreterState *interp = _PyInterpreterState_GET();
-        _PyEval_StopTheWorld(interp);
-        _PyEval_StartTheWorld(interp);
+        _PyAtomic_QuiesceOtherThreads();
         Py_DECREF(value);
         return;
     }
@@ -281,6 +279,15 @@ publish(PyObject *value)
     _PyObject_SetMaybeWeakref(value);
 #endif
     return Py_NewRef(value);
+}
+
+
+void
+_PyAtomic_QuiesceOtherThreads(void)
+{
+    PyInterpreterState *interp = _PyInterpreterState_GET();
+    _PyEval_StopTheWorld(interp);
+    _PyEval_StartTheWorld(interp);
 }
 
 

@@ -98,6 +98,66 @@ class AtomicIntTests(unittest.TestCase):
         self.assertRaises(OverflowError, c.get_and_or, 2**63)
         self.assertEqual(c.get(), 0)
 
+    def test_adds_across_the_fast_band(self):
+        # Small additions within (-2**62, 2**62) are single atomic adds;
+        # leaving that band switches the object to checked additions for
+        # good.  The arithmetic and the overflow checks are the same.
+        band = 2**62
+        for start, delta in [(band - 2, 1), (-band + 2, -1)]:
+            with self.subTest(start=start, delta=delta):
+                a = AtomicInt(start)
+                for _ in range(4):
+                    a.add_and_get(delta)
+                self.assertEqual(a.get(), start + 4 * delta)
+                limit = MAX if delta > 0 else MIN
+                a.add_and_get(limit - a.get())
+                self.assertEqual(a.get(), limit)
+                self.assertRaises(OverflowError, a.add_and_get, delta)
+                self.assertRaises(OverflowError, a.get_and_add, delta)
+                self.assertEqual(a.get(), limit)
+                a.set(0)
+                a.add_and_get(delta)
+                self.assertEqual(a.get(), delta)
+
+    def test_large_deltas(self):
+        a = AtomicInt(0)
+        self.assertEqual(a.add_and_get(2**40), 2**40)
+        self.assertEqual(a.get_and_add(-2**41), 2**40)
+        self.assertEqual(a.get(), -2**40)
+        a += 2**31
+        a -= 2**31
+        a += 2**31 + 1
+        self.assertEqual(a.get(), -2**40 + 2**31 + 1)
+        a.set(MAX - 2**40)
+        self.assertRaises(OverflowError, a.add_and_get, 2**40 + 1)
+        self.assertEqual(a.get(), MAX - 2**40)
+
+    def test_every_store_near_the_limit_is_checked(self):
+        # Each way of storing a value outside the fast band, then an add
+        # that would overflow: OverflowError, value unchanged.
+        stores = [
+            lambda a: a.set(MAX),
+            lambda a: a.exchange(MAX),
+            lambda a: a.compare_and_set(0, MAX),
+            lambda a: a.compare_exchange(0, MAX),
+            lambda a: a.update_and_get(lambda v: MAX),
+            lambda a: a.get_and_update(lambda v: MAX),
+            lambda a: a.get_and_or(MAX),
+            lambda a: a.get_and_xor(MAX),
+            lambda a: a.get_and_max(MAX),
+            lambda a: a.__init__(MAX),
+        ]
+        for store in stores:
+            a = AtomicInt(0)
+            h = a.handle()
+            store(a)
+            self.assertEqual(a.get(), MAX)
+            self.assertRaises(OverflowError, a.increment)
+            self.assertRaises(OverflowError, h.increment)
+            with self.assertRaises(OverflowError):
+                h += 1
+            self.assertEqual(a.get(), MAX)
+
     def test_bitwise(self):
         a = AtomicInt(0b1100)
         self.assertEqual(a.get_and_or(0b0011), 0b1100)
@@ -324,6 +384,37 @@ class AtomicIntConcurrencyTests(unittest.TestCase):
         run_concurrently([body] * NTHREADS)
         self.assertEqual(a.get(), MAX)
         self.assertEqual(sum(ok), limit)
+
+    def test_set_near_the_limit_while_adding(self):
+        # Threads add 1 while another thread stores a value close to the
+        # limit: no addition wraps, and the ones after the store are
+        # exactly the ones that fit.
+        limit = 100
+        a = AtomicInt(0)
+        olds = [[] for _ in range(NTHREADS)]
+
+        def adder(i):
+            def run():
+                # Until the value is full: that is after the store.
+                add = a.get_and_add
+                seen = olds[i]
+                while True:
+                    try:
+                        seen.append(add(1))
+                    except OverflowError:
+                        break
+            return run
+
+        def setter():
+            while a.get() < ITERATIONS:
+                pass
+            a.set(MAX - limit)
+        run_concurrently([adder(i) for i in range(NTHREADS)] + [setter])
+        self.assertEqual(a.get(), MAX)
+        every = [v for seen in olds for v in seen]
+        self.assertTrue(all(v >= 0 for v in every))
+        after = sorted(v for v in every if v >= MAX - limit)
+        self.assertEqual(after, list(range(MAX - limit, MAX)))
 
     def test_bitwise_or_sets_every_bit(self):
         a = AtomicInt(0)
