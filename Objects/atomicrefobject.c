@@ -666,6 +666,11 @@ static PyObject *
 AtomicRef_get_impl(PyAtomicRefObject *self)
 /*[clinic end generated code: output=996f5cda846a8f44 input=ff8d910af9c3f69c]*/
 {
+    // Not a handle: read the embedded field directly, so that the load of
+    // the value does not wait for the load of self->ref.
+    if (self->owner == NULL) {
+        return PyAtomicRefField_Get(&self->field);
+    }
     return PyAtomicRefField_Get(self->ref);
 }
 
