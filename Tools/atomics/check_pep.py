@@ -37,11 +37,14 @@ def squash(text):
 
 
 def header_declarations():
-    """Yield (name, squashed signature) for the header's public API."""
+    """Yield (name, squashed signature) for the header's public API
+    (underscore-prefixed private functions are skipped)."""
     with open(HEADER) as f:
         text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
     for m in re.finditer(r"PyAPI_FUNC\(([^)]*)\)\s*(\w+)\s*\(([^)]*)\)\s*;", text):
         ret, name, args = m.groups()
+        if name.startswith("_"):
+            continue        # private: not part of the proposed API
         yield name, squash(f"{ret} {name}({args})")
     for m in re.finditer(r"PyAPI_DATA\(([^)]*)\)\s*(\w+)\s*;", text):
         typ, name = m.groups()
