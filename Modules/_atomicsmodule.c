@@ -379,18 +379,35 @@ int_op(atomicintobject *self, int_updater op, PyObject *arg, int return_new)
 // Returns 0 and the old value, or -1 with OverflowError set (value
 // unchanged).
 static inline int
-int_add_delta(atomicintobject *self, int64_t delta, int64_t *old_out)
+fast_add(int64_t *cell, int *adds, int64_t delta, int64_t *old_out)
 {
     if (-FAST_ADD_MAX <= delta && delta <= FAST_ADD_MAX
-        && _Py_atomic_load_int_relaxed(self->adds) == ADDS_FAST)
+        && _Py_atomic_load_int_relaxed(adds) == ADDS_FAST)
     {
-        int64_t old = _Py_atomic_add_int64(self->cell, delta);
+        int64_t old = _Py_atomic_add_int64(cell, delta);
         if (!in_safe_band(old + delta)) {
             int expected = ADDS_FAST;
-            (void)_Py_atomic_compare_exchange_int(self->adds, &expected,
+            (void)_Py_atomic_compare_exchange_int(adds, &expected,
                                                   ADDS_CLOSING);
         }
         *old_out = old;
+        return 1;
+    }
+    return 0;
+}
+
+static inline int
+int_add_delta(atomicintobject *self, int64_t delta, int64_t *old_out)
+{
+    // Not a handle: use the object's own fields by address, so that the
+    // atomic operations do not wait for the loads of self->cell and
+    // self->adds.
+    if (self->owner == NULL) {
+        if (fast_add(&self->value, &self->adds_state, delta, old_out)) {
+            return 0;
+        }
+    }
+    else if (fast_add(self->cell, self->adds, delta, old_out)) {
         return 0;
     }
     return int_update(self, upd_add, delta, old_out, NULL);
