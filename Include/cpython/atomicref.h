@@ -171,7 +171,8 @@ PyAPI_FUNC(PyAtomicRefField *) PyAtomicRef_GetField(PyObject *ref);
    current interpreter is running Python code or C code called from it
    (a stop-the-world pause on the free-threaded build; nothing to wait for
    on the default build, where the caller holds the GIL).  Must be called
-   with an attached thread state, outside any critical section. */
+   with an attached thread state; like a garbage collection, it may be
+   called with critical sections held. */
 PyAPI_FUNC(void) _PyAtomic_QuiesceOtherThreads(void);
 
 #ifdef __cplusplus
