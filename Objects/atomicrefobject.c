@@ -334,20 +334,26 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
 // The threads so take turns in runs, and each run is at full speed.
 // Bench_capi.py shows the result: the sum over 2 threads is close to the
 // 1-thread rate, where a plain loop falls to about a third of it.
-static inline PyObject *
-get_strong(PyObject **src)
+// Everything but the first attempt: contention, a dying value, or a value
+// replaced under us.  Called with value NULL to start over, or with the
+// value whose first compare-and-swap lost and the count it saw then.
+static Py_NO_INLINE PyObject *
+get_strong_slow(PyObject **src, PyObject *value, Py_ssize_t shared)
 {
+    unsigned int delay = BACKOFF_MIN;
+    if (value != NULL) {
+        goto lost;
+    }
     for (;;) {
-        PyObject *value = _Py_atomic_load_ptr(src);
+        value = _Py_atomic_load_ptr(src);
         if (value == NULL) {
             return NULL;
         }
         if (_Py_TryIncrefFast(value)) {
             return value;
         }
-        Py_ssize_t shared =
-            _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
-        unsigned int delay = BACKOFF_MIN;
+        shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+        delay = BACKOFF_MIN;
         for (;;) {
             // Zero and not maybe-weakref, or merged: the object may be
             // dying; let the slot tell (see _Py_TryIncRefShared()).
@@ -359,6 +365,7 @@ get_strong(PyObject **src)
                     shared + (1 << _Py_REF_SHARED_SHIFT))) {
                 break;
             }
+        lost:
             // Lost: shared now holds the count we saw.
             for (unsigned int i = 0; i < delay; i++) {
                 cpu_relax();
@@ -377,6 +384,45 @@ get_strong(PyObject **src)
     retry:
         ;
     }
+}
+
+// The value was replaced after we took a reference to it: drop it and
+// start over.
+static Py_NO_INLINE PyObject *
+get_strong_replaced(PyObject **src, PyObject *value)
+{
+    Py_DECREF(value);
+    return get_strong_slow(src, NULL, 0);
+}
+
+// The first attempt, inlined; the rest is out of line, so that the common
+// path needs no stack frame.
+static inline PyObject *
+get_strong(PyObject **src)
+{
+    PyObject *value = _Py_atomic_load_ptr(src);
+    if (value == NULL) {
+        return NULL;
+    }
+    if (_Py_TryIncrefFast(value)) {
+        return value;
+    }
+    Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+    if (shared == 0 || shared == _Py_REF_MERGED) {
+        return get_strong_slow(src, NULL, 0);
+    }
+    if (!_Py_atomic_compare_exchange_ssize(
+            &value->ob_ref_shared, &shared,
+            shared + (1 << _Py_REF_SHARED_SHIFT))) {
+        return get_strong_slow(src, value, shared);
+    }
+#ifdef Py_REF_DEBUG
+    _Py_IncRefTotal(_PyThreadState_GET());
+#endif
+    if (value != _Py_atomic_load_ptr(src)) {
+        return get_strong_replaced(src, value);
+    }
+    return value;
 }
 #endif
 
