@@ -323,17 +323,20 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
 #define BACKOFF_MIN 64
 #define BACKOFF_MAX 1024
 
-// Like _Py_XGetRef(), with contention management for readers that hammer
-// one shared value.  Without it, two threads that increment the same
-// reference count steal its cache line from each other on every increment
-// and both crawl.  A thread that loses the compare-and-swap pauses instead,
-// long enough for the winner to do a run of reads with the line to itself,
-// and then retries with the count it saw when it lost, without reloading
-// it: the retry takes the line back at once and, when the count is back to
-// what it saw (the winner's increment and decrement cancel out), succeeds.
-// The threads so take turns in runs, and each run is at full speed.
-// Bench_capi.py shows the result: the sum over 2 threads is close to the
-// 1-thread rate, where a plain loop falls to about a third of it.
+/* Strong reads: like _Py_XGetRef(), with contention management for
+   readers that hammer one shared value.  Without it, two threads that
+   increment the same reference count steal its cache line from each other
+   on every increment and both crawl.  A thread that loses the
+   compare-and-swap pauses instead, long enough for the winner to do a run
+   of reads with the line to itself, and then retries with the count it saw
+   when it lost, without reloading it: the retry takes the line back at once
+   and, when the count is back to what it saw (the winner's increment and
+   decrement cancel out), succeeds.  The threads so take turns in runs, and
+   each run is at full speed.  In bench_capi.py the sum over 2 threads is
+   close to the 1-thread rate; with a backoff of at most 64 pauses that
+   reloaded the count it was about 0.3x, and an unlocked Py_NewRef falls to
+   0.2x-0.46x. */
+
 // Everything but the first attempt: contention, a dying value, or a value
 // replaced under us.  Called with value NULL to start over, or with the
 // value whose first compare-and-swap lost and the count it saw then.
