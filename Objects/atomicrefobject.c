@@ -42,6 +42,7 @@
    that keeps the GIL. */
 
 #include "Python.h"
+#include "pycore_atomics.h"       // _PyAtomic_QuiesceOtherThreads()
 #include "pycore_object.h"        // _PyObject_SetMaybeWeakref()
 #include "pycore_pystate.h"       // _PyEval_StopTheWorld()
 #ifdef Py_GIL_DISABLED

@@ -167,13 +167,6 @@ PyAPI_FUNC(int) PyAtomicRef_CompareExchange(PyObject *ref,
    borrowed read on an AtomicRef).  No type check. */
 PyAPI_FUNC(PyAtomicRefField *) PyAtomicRef_GetField(PyObject *ref);
 
-/* Private, for the _atomics module: return once no other thread of the
-   current interpreter is running Python code or C code called from it
-   (a stop-the-world pause on the free-threaded build; nothing to wait for
-   on the default build, where the caller holds the GIL).  Must be called
-   with an attached thread state; like a garbage collection, it may be
-   called with critical sections held. */
-PyAPI_FUNC(void) _PyAtomic_QuiesceOtherThreads(void);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,370 @@
+/* atomics.AtomicCounter: a counter for many concurrent writers.
+
+   A striped counter (Java's LongAdder): one cell per stripe, 128 bytes
+   apart; each thread adds to the stripe it was assigned on first use, so
+   threads do not contend on one cache line.  sum() adds the stripes up. */
+
+#include "module.h"
+
+#if defined(_MSC_VER)
+#  define ATOMICS_THREAD_LOCAL __declspec(thread)
+#else
+#  define ATOMICS_THREAD_LOCAL _Thread_local
+#endif
+
+#define COUNTER_CACHE_LINE 128   // two lines: adjacent-line prefetch
+
+typedef struct {
+    int64_t value;
+    char pad[COUNTER_CACHE_LINE - sizeof(int64_t)];
+} counter_stripe;
+
+typedef struct {
+    atomics_object base;
+    Py_ssize_t nstripes;        // a power of two
+    counter_stripe *stripes;    // cache-line aligned
+    void *stripes_mem;          // what PyMem_Malloc returned (NULL: handle)
+} atomiccounterobject;
+
+#define atomiccounterobject_CAST(op) ((atomiccounterobject *)(op))
+
+/*[clinic input]
+module _atomics
+class _atomics.AtomicCounter "atomiccounterobject *" "clinic_state()->atomiccounter_type"
+[clinic start generated code]*/
+/*[clinic end generated code: output=da39a3ee5e6b4b0d input=4f92974700be5679]*/
+
+#include "clinic/atomiccounter.c.h"
+
+// Add delta to *cell with a compare-and-swap loop; never wraps.  Returns
+// 0 and the old value, or -1 with OverflowError set (value unchanged).
+static inline int
+cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
+{
+    // Read with an atomic add of zero rather than a load: it takes the
+    // cache line exclusive, so the compare-and-swap that follows usually
+    // succeeds without a second transfer of the line when threads contend.
+    // Sequentially consistent even when the update fails.
+    int64_t old = _Py_atomic_add_int64(cell, 0), new;
+    for (;;) {
+        if (_PyAtomics_AddOverflows(old, delta, &new)) {
+            _PyAtomics_OverflowError();
+            return -1;
+        }
+        if (_Py_atomic_compare_exchange_int64(cell, &old, new)) {
+            *old_out = old;
+            return 0;
+        }
+    }
+}
+
+// Each thread gets a stripe number on first use: consecutive numbers, so
+// that up to nstripes threads never share a stripe.
+static uint32_t next_stripe_number;
+static ATOMICS_THREAD_LOCAL uint32_t my_stripe_number;  // 0: unassigned
+
+static inline counter_stripe *
+my_stripe(atomiccounterobject *self)
+{
+    uint32_t n = my_stripe_number;
+    if (n == 0) {
+        n = _Py_atomic_add_uint32(&next_stripe_number, 1) + 1;
+        if (n == 0) {
+            n = _Py_atomic_add_uint32(&next_stripe_number, 1) + 1;
+        }
+        my_stripe_number = n;
+    }
+    return &self->stripes[(n - 1) & (self->nstripes - 1)];
+}
+
+/*[clinic input]
+@classmethod
+_atomics.AtomicCounter.__new__ as atomiccounter_new
+
+    value: object(c_default="NULL") = 0
+    *
+    stripes: Py_ssize_t = 0
+
+A counter for many concurrent writers, summed on demand.
+
+Adding is cheap and scales with threads because each thread adds to
+its own stripe; sum() adds the stripes up.  stripes is the number of
+stripes (rounded up to a power of two, at most 256); 0 picks one per
+CPU.
+[clinic start generated code]*/
+
+static PyObject *
+atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
+                       Py_ssize_t stripes)
+/*[clinic end generated code: output=0bdfdcf7e63fe121 input=6d39dbdf1bc57ba9]*/
+{
+    int64_t v = 0;
+    if (value != NULL && _PyAtomics_AsInt64(value, &v) < 0) {
+        return NULL;
+    }
+    if (stripes < 0 || stripes > _PyAtomics_COUNTER_MAX_STRIPES) {
+        PyErr_Format(PyExc_ValueError,
+                     "stripes must be between 0 and %d", _PyAtomics_COUNTER_MAX_STRIPES);
+        return NULL;
+    }
+    Py_ssize_t n = 1;
+    if (stripes == 0) {
+        n = _PyAtomics_FindState(type)->default_stripes;
+    }
+    else {
+        while (n < stripes) {
+            n <<= 1;
+        }
+    }
+    atomiccounterobject *self = (atomiccounterobject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    size_t size = (size_t)n * sizeof(counter_stripe) + COUNTER_CACHE_LINE;
+    self->stripes_mem = PyMem_Calloc(1, size);
+    if (self->stripes_mem == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    uintptr_t p = (uintptr_t)self->stripes_mem;
+    p = (p + COUNTER_CACHE_LINE - 1) & ~(uintptr_t)(COUNTER_CACHE_LINE - 1);
+    self->stripes = (counter_stripe *)p;
+    self->nstripes = n;
+    self->stripes[0].value = v;
+    return (PyObject *)self;
+}
+
+static PyObject *
+counter_add(atomiccounterobject *self, int64_t delta)
+{
+    int64_t old;
+    if (cell_add(&my_stripe(self)->value, delta, &old) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.add
+
+    delta: object
+    /
+
+Add delta to the counter.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_add(atomiccounterobject *self, PyObject *delta)
+/*[clinic end generated code: output=3ea707894a2962c5 input=a2d948d8187b2be4]*/
+{
+    int64_t d;
+    if (_PyAtomics_AsInt64(delta, &d) < 0) {
+        return NULL;
+    }
+    return counter_add(self, d);
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.increment
+
+Add 1 to the counter.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_increment_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=a836ebcba3db413f input=d7d87b6bdd017bce]*/
+{
+    return counter_add(self, 1);
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.decrement
+
+Subtract 1 from the counter.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_decrement_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=5a69e7b3f973fef1 input=793811b6c8c07b0f]*/
+{
+    return counter_add(self, -1);
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.sum
+
+Return the sum of all additions.
+
+Exact when no thread adds concurrently; otherwise each stripe is read
+atomically, and the result counts every addition that finished before
+sum() was called and none that started after it returned.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_sum_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=5663a6b8ea0e3c90 input=648724b8032854ed]*/
+{
+    // Stripes may individually be near the int64 limits; add them up in
+    // Python int arithmetic only if the fast path could overflow.
+    int64_t total = 0;
+    for (Py_ssize_t i = 0; i < self->nstripes; i++) {
+        int64_t v = _Py_atomic_load_int64(&self->stripes[i].value);
+        if (_PyAtomics_AddOverflows(total, v, &total)) {
+            goto slow;
+        }
+    }
+    return PyLong_FromLongLong(total);
+
+slow:;
+    PyObject *sum = PyLong_FromLong(0);
+    for (Py_ssize_t i = 0; sum != NULL && i < self->nstripes; i++) {
+        PyObject *v = PyLong_FromLongLong(
+            _Py_atomic_load_int64(&self->stripes[i].value));
+        if (v == NULL) {
+            Py_CLEAR(sum);
+            break;
+        }
+        Py_SETREF(sum, PyNumber_Add(sum, v));
+        Py_DECREF(v);
+    }
+    return sum;
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.reset
+
+Set the counter to zero and return the sum it had.
+
+Not atomic as a whole when threads add concurrently: an addition that
+races with reset() is either in the result or stays in the counter,
+never lost and never counted twice.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_reset_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=5a61150af75a7042 input=61e74be17c111de8]*/
+{
+    PyObject *sum = PyLong_FromLong(0);
+    for (Py_ssize_t i = 0; sum != NULL && i < self->nstripes; i++) {
+        PyObject *v = PyLong_FromLongLong(
+            _Py_atomic_exchange_int64(&self->stripes[i].value, 0));
+        if (v == NULL) {
+            Py_CLEAR(sum);
+            break;
+        }
+        Py_SETREF(sum, PyNumber_Add(sum, v));
+        Py_DECREF(v);
+    }
+    return sum;
+}
+
+static void
+atomiccounter_init_handle(PyObject *h, PyObject *owner)
+{
+    atomiccounterobject_CAST(h)->nstripes =
+        atomiccounterobject_CAST(owner)->nstripes;
+    atomiccounterobject_CAST(h)->stripes =
+        atomiccounterobject_CAST(owner)->stripes;
+}
+
+/*[clinic input]
+_atomics.AtomicCounter.handle
+
+Return a handle to this counter for the calling thread.
+
+The handle is a new AtomicCounter that shares this one's stripes.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter_handle_impl(atomiccounterobject *self)
+/*[clinic end generated code: output=1e9557c2cb598265 input=f4eae905b5774988]*/
+{
+    return _PyAtomics_NewHandle((PyObject *)self, atomiccounter_init_handle);
+}
+
+static PyObject *
+atomiccounter_repr(PyObject *op)
+{
+    atomiccounterobject *self = atomiccounterobject_CAST(op);
+    PyObject *sum = _atomics_AtomicCounter_sum_impl(self);
+    if (sum == NULL) {
+        return NULL;
+    }
+    PyObject *res = PyUnicode_FromFormat("%s(%S)", Py_TYPE(op)->tp_name, sum);
+    Py_DECREF(sum);
+    return res;
+}
+
+static PyObject *
+atomiccounter_int(PyObject *op)
+{
+    return _atomics_AtomicCounter_sum_impl(atomiccounterobject_CAST(op));
+}
+
+static PyObject *
+atomiccounter_iadd(PyObject *self, PyObject *other)
+{
+    if (!PyLong_Check(other)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    atomiccounterobject *counter = atomiccounterobject_CAST(self);
+    PyObject *r = _atomics_AtomicCounter_add(counter, other);
+    if (r == NULL) {
+        return NULL;
+    }
+    Py_DECREF(r);
+    return Py_NewRef(self);
+}
+
+static void
+atomiccounter_release(PyObject *op)
+{
+    PyMem_Free(atomiccounterobject_CAST(op)->stripes_mem);
+}
+
+static void
+atomiccounter_dealloc(PyObject *op)
+{
+    _PyAtomics_Dealloc(op, atomiccounter_dealloc, atomiccounter_release);
+}
+
+static PyMethodDef atomiccounter_methods[] = {
+    _ATOMICS_ATOMICCOUNTER_ADD_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_INCREMENT_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_DECREMENT_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_SUM_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_RESET_METHODDEF
+    _ATOMICS_ATOMICCOUNTER_HANDLE_METHODDEF
+    ATOMICS_REDUCE_METHODDEF
+    {NULL, NULL}
+};
+
+static PyMemberDef atomiccounter_members[] = {
+    ATOMICS_WEAKLIST_MEMBER,
+    {"stripes", Py_T_PYSSIZET,
+     offsetof(atomiccounterobject, nstripes), Py_READONLY,
+     PyDoc_STR("The number of stripes.")},
+    {NULL},
+};
+
+static PyType_Slot atomiccounter_slots[] = {
+    {Py_tp_new, atomiccounter_new},
+    {Py_tp_doc, (void *)atomiccounter_new__doc__},
+    {Py_tp_repr, atomiccounter_repr},
+    {Py_tp_traverse, _PyAtomics_Traverse},
+    {Py_tp_dealloc, atomiccounter_dealloc},
+    {Py_tp_methods, atomiccounter_methods},
+    {Py_tp_members, atomiccounter_members},
+    {Py_nb_int, atomiccounter_int},
+    {Py_nb_inplace_add, atomiccounter_iadd},
+    {0, NULL},
+};
+
+PyType_Spec _PyAtomics_AtomicCounterSpec = {
+    .name = "atomics.AtomicCounter",
+    .basicsize = sizeof(atomiccounterobject),
+    .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC
+              | Py_TPFLAGS_IMMUTABLETYPE),
+    .slots = atomiccounter_slots,
+};
+

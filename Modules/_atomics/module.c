@@ -1,0 +1,223 @@
+/* _atomics: the C implementation of the atomics module.
+
+   AtomicInt and AtomicBool are cells of one 64-bit (or 8-bit) integer
+   updated with the atomic operations of Include/cpython/pyatomic.h; every
+   operation is sequentially consistent.  AtomicCounter is a striped
+   counter (Java's LongAdder).  AtomicRef is PyAtomicRef_Type from
+   Objects/atomicrefobject.c.  Each type has a file of its own; this one
+   holds the module (state, exec, slots) and the helpers every type shares
+   (see module.h).
+
+   On the free-threaded build, a Python thread that uses an object loaded
+   from a shared place increments that object's shared reference count,
+   so threads using one shared atomic contend on its reference count even
+   when the atomic operation itself is cheap.  handle() returns a new
+   object of the same type that shares the value (it points at the
+   owner's storage and keeps the owner alive); created by the thread that
+   uses it, its reference count is thread-local.
+
+   What this module uses beyond the public C API: the atomic operations
+   on plain integers (the underscore-prefixed functions of
+   Include/cpython/pyatomic.h); _PyAtomic_Synchronize() from
+   Include/internal/pycore_atomics.h, which waits for every other thread to
+   pass a quiescent state (AtomicInt, see "Fast adds" in atomicint.c); and
+   the private _PyArg_* helpers that Argument Clinic's parsers call, hence
+   Py_BUILD_CORE_MODULE (module.h). */
+
+#include "module.h"
+
+
+/* --- Helpers shared by the types ----------------------------------------- */
+
+int
+_PyAtomics_AsInt64(PyObject *obj, int64_t *out)
+{
+    long long v = PyLong_AsLongLong(obj);
+    if (v == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "value out of range of a 64-bit signed integer");
+        }
+        return -1;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
+PyObject *
+_PyAtomics_OverflowError(void)
+{
+    PyErr_SetString(PyExc_OverflowError,
+                    "result out of range of a 64-bit signed integer; "
+                    "the value was left unchanged");
+    return NULL;
+}
+
+PyObject *
+_PyAtomics_RefuseReduce(PyObject *self, PyObject *Py_UNUSED(unused))
+{
+    PyErr_Format(PyExc_TypeError,
+                 "cannot pickle or copy '%.100s' object: it is shared "
+                 "state; pickle or copy its value and make a new one",
+                 Py_TYPE(self)->tp_name);
+    return NULL;
+}
+
+int
+_PyAtomics_Traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(_PyAtomics_CAST(op)->owner);
+    return 0;
+}
+
+void
+_PyAtomics_Dealloc(PyObject *op, destructor self_dealloc,
+                   void (*release)(PyObject *))
+{
+    atomics_object *self = _PyAtomics_CAST(op);
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    Py_TRASHCAN_BEGIN(op, self_dealloc)
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs(op);
+    }
+    if (release != NULL) {
+        release(op);
+    }
+    Py_CLEAR(self->owner);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+    Py_TRASHCAN_END
+}
+
+PyObject *
+_PyAtomics_NewHandle(PyObject *self, void (*init)(PyObject *, PyObject *))
+{
+    PyObject *owner = _PyAtomics_CAST(self)->owner;
+    PyObject *root = owner != NULL ? owner : self;
+    PyTypeObject *type = Py_TYPE(root);
+    PyObject *h = type->tp_alloc(type, 0);
+    if (h == NULL) {
+        return NULL;
+    }
+    _PyAtomics_CAST(h)->owner = Py_NewRef(root);
+    init(h, root);
+    return h;
+}
+
+
+/* --- Module -------------------------------------------------------------- */
+
+// The default number of AtomicCounter stripes: enough for every CPU, a
+// power of two, at most max.
+static int
+default_stripes(Py_ssize_t max, Py_ssize_t *out)
+{
+    Py_ssize_t want = 4;
+    PyObject *os = PyImport_ImportModule("os");
+    if (os == NULL) {
+        return -1;
+    }
+    PyObject *n = PyObject_CallMethod(os, "cpu_count", NULL);
+    Py_DECREF(os);
+    if (n == NULL) {
+        return -1;
+    }
+    if (n != Py_None) {
+        Py_ssize_t cpus = PyLong_AsSsize_t(n);
+        if (cpus == -1 && PyErr_Occurred()) {
+            Py_DECREF(n);
+            return -1;
+        }
+        if (cpus > 0) {
+            want = cpus;
+        }
+    }
+    Py_DECREF(n);
+    Py_ssize_t s = 1;
+    while (s < want && s < max) {
+        s <<= 1;
+    }
+    *out = s;
+    return 0;
+}
+
+static int
+atomics_exec(PyObject *module)
+{
+    atomics_state *st = _PyAtomics_GetState(module);
+#define ADD_TYPE(member, spec)                                              \
+    do {                                                                    \
+        st->member = (PyTypeObject *)PyType_FromModuleAndSpec(              \
+            module, &spec, NULL);                                           \
+        if (st->member == NULL || PyModule_AddType(module, st->member) < 0) {\
+            return -1;                                                      \
+        }                                                                   \
+    } while (0)
+    ADD_TYPE(atomicint_type, _PyAtomics_AtomicIntSpec);
+    ADD_TYPE(atomicbool_type, _PyAtomics_AtomicBoolSpec);
+    ADD_TYPE(atomiccounter_type, _PyAtomics_AtomicCounterSpec);
+#undef ADD_TYPE
+    if (PyModule_AddType(module, &PyAtomicRef_Type) < 0) {
+        return -1;
+    }
+    if (default_stripes(_PyAtomics_COUNTER_MAX_STRIPES,
+                        &st->default_stripes) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+atomics_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    atomics_state *st = _PyAtomics_GetState(module);
+    Py_VISIT(st->atomicint_type);
+    Py_VISIT(st->atomicbool_type);
+    Py_VISIT(st->atomiccounter_type);
+    return 0;
+}
+
+static int
+atomics_clear(PyObject *module)
+{
+    atomics_state *st = _PyAtomics_GetState(module);
+    Py_CLEAR(st->atomicint_type);
+    Py_CLEAR(st->atomicbool_type);
+    Py_CLEAR(st->atomiccounter_type);
+    return 0;
+}
+
+static void
+atomics_free(void *module)
+{
+    (void)atomics_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot atomics_slots[] = {
+    {Py_mod_exec, atomics_exec},
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+    {0, NULL},
+};
+
+PyDoc_STRVAR(atomics_doc,
+"C implementation of the atomics module.");
+
+PyModuleDef _PyAtomics_Module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_atomics",
+    .m_doc = atomics_doc,
+    .m_size = sizeof(atomics_state),
+    .m_slots = atomics_slots,
+    .m_traverse = atomics_traverse,
+    .m_clear = atomics_clear,
+    .m_free = atomics_free,
+};
+
+PyMODINIT_FUNC
+PyInit__atomics(void)
+{
+    return PyModuleDef_Init(&_PyAtomics_Module);
+}
