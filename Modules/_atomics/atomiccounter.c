@@ -1,8 +1,19 @@
 /* atomics.AtomicCounter: a counter for many concurrent writers.
 
-   A striped counter (Java's LongAdder): one cell per stripe, 128 bytes
-   apart; each thread adds to the stripe it was assigned on first use, so
-   threads do not contend on one cache line.  sum() adds the stripes up. */
+   A striped counter (Java's LongAdder): one int64 cell per stripe, 128
+   bytes apart; each thread adds to the stripe it was assigned on first
+   use, so threads do not contend on one cache line.  The counter's value
+   is the sum of the stripes and of a 128-bit "spill" that holds the
+   initial value and every addition that would overflow a stripe, under a
+   mutex.  So the value never overflows, and whether an addition fails
+   does not depend on the thread that makes it: only a delta outside the
+   int64 range is refused.
+
+   sum() and reset() read the spill under its mutex only once it was ever
+   used (has_spill); additions take it only when their stripe would
+   overflow.  reset() exchanges every stripe with zero and takes the
+   spill; if the result cannot be allocated, it adds what it took back to
+   the spill, so a failed reset() loses nothing. */
 
 #include "module.h"
 
@@ -19,10 +30,58 @@ typedef struct {
     char pad[COUNTER_CACHE_LINE - sizeof(int64_t)];
 } counter_stripe;
 
+// A signed 128-bit integer, portable (two's complement over two words).
+typedef struct {
+    uint64_t lo;
+    int64_t hi;
+} int128;
+
+static inline void
+int128_add64(int128 *a, int64_t v)
+{
+    uint64_t lo = a->lo + (uint64_t)v;
+    a->hi += (v < 0 ? -1 : 0) + (lo < a->lo);
+    a->lo = lo;
+}
+
+static inline void
+int128_add(int128 *a, int128 b)
+{
+    uint64_t lo = a->lo + b.lo;
+    a->hi += b.hi + (lo < a->lo);
+    a->lo = lo;
+}
+
+static PyObject *
+int128_to_pylong(int128 v)
+{
+    if ((v.hi == 0 && v.lo <= (uint64_t)INT64_MAX)
+        || (v.hi == -1 && v.lo > (uint64_t)INT64_MAX))
+    {
+        return PyLong_FromLongLong((long long)v.lo);
+    }
+    unsigned char buf[16];
+    for (int i = 0; i < 8; i++) {
+        buf[i] = (unsigned char)(v.lo >> (8 * i));
+        buf[8 + i] = (unsigned char)((uint64_t)v.hi >> (8 * i));
+    }
+    return PyLong_FromNativeBytes(buf, sizeof(buf),
+                                  Py_ASNATIVEBYTES_LITTLE_ENDIAN);
+}
+
+// Shared by a counter and its handles; lives in the first line of the
+// stripes' allocation.
+typedef struct {
+    PyMutex mutex;              // guards spill
+    uint8_t has_spill;          // spill was ever written (atomic)
+    int128 spill;
+} counter_spill;
+
 typedef struct {
     atomics_object base;
     Py_ssize_t nstripes;        // a power of two
     counter_stripe *stripes;    // cache-line aligned
+    counter_spill *spill;       // just before stripes
     void *stripes_mem;          // what PyMem_Malloc returned (NULL: handle)
 } atomiccounterobject;
 
@@ -32,30 +91,31 @@ typedef struct {
 module _atomics
 class _atomics.AtomicCounter "atomiccounterobject *" "clinic_state()->atomiccounter_type"
 [clinic start generated code]*/
-/*[clinic end generated code: output=da39a3ee5e6b4b0d input=4f92974700be5679]*/
 
 #include "clinic/atomiccounter.c.h"
 
-// Add delta to *cell with a compare-and-swap loop; never wraps.  Returns
-// 0 and the old value, or -1 with OverflowError set (value unchanged).
-static inline int
-cell_add(int64_t *cell, int64_t delta, int64_t *old_out)
+static void
+spill_add(counter_spill *sp, int128 v)
 {
-    // Read with an atomic add of zero rather than a load: it takes the
-    // cache line exclusive, so the compare-and-swap that follows usually
-    // succeeds without a second transfer of the line when threads contend.
-    // Sequentially consistent even when the update fails.
-    int64_t old = _Py_atomic_add_int64(cell, 0), new;
-    for (;;) {
-        if (_PyAtomics_AddOverflows(old, delta, &new)) {
-            _PyAtomics_OverflowError();
-            return -1;
-        }
-        if (_Py_atomic_compare_exchange_int64(cell, &old, new)) {
-            *old_out = old;
-            return 0;
-        }
+    PyMutex_Lock(&sp->mutex);
+    int128_add(&sp->spill, v);
+    _Py_atomic_store_uint8(&sp->has_spill, 1);
+    PyMutex_Unlock(&sp->mutex);
+}
+
+// Add the spill to *total; with take, also set the spill to zero.
+static void
+spill_read(counter_spill *sp, int128 *total, int take)
+{
+    if (!_Py_atomic_load_uint8(&sp->has_spill)) {
+        return;
     }
+    PyMutex_Lock(&sp->mutex);
+    int128_add(total, sp->spill);
+    if (take) {
+        sp->spill = (int128){0, 0};
+    }
+    PyMutex_Unlock(&sp->mutex);
 }
 
 // Each thread gets a stripe number on first use: consecutive numbers, so
@@ -120,7 +180,8 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
     if (self == NULL) {
         return NULL;
     }
-    size_t size = (size_t)n * sizeof(counter_stripe) + COUNTER_CACHE_LINE;
+    // One line for the spill, then the stripes, all cache-line aligned.
+    size_t size = (size_t)(n + 1) * sizeof(counter_stripe) + COUNTER_CACHE_LINE;
     self->stripes_mem = PyMem_Calloc(1, size);
     if (self->stripes_mem == NULL) {
         Py_DECREF(self);
@@ -128,18 +189,35 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
     }
     uintptr_t p = (uintptr_t)self->stripes_mem;
     p = (p + COUNTER_CACHE_LINE - 1) & ~(uintptr_t)(COUNTER_CACHE_LINE - 1);
-    self->stripes = (counter_stripe *)p;
+    self->spill = (counter_spill *)p;
+    self->stripes = (counter_stripe *)p + 1;
     self->nstripes = n;
-    self->stripes[0].value = v;
+    if (v != 0) {
+        // Not in a stripe: that would make overflow depend on the thread.
+        int128_add64(&self->spill->spill, v);
+        self->spill->has_spill = 1;
+    }
     return (PyObject *)self;
 }
 
 static PyObject *
 counter_add(atomiccounterobject *self, int64_t delta)
 {
-    int64_t old;
-    if (cell_add(&my_stripe(self)->value, delta, &old) < 0) {
-        return NULL;
+    int64_t *cell = &my_stripe(self)->value;
+    // As in AtomicInt: read with an atomic add of zero, which takes the
+    // cache line exclusive for the compare-and-swap that follows.
+    int64_t old = _Py_atomic_add_int64(cell, 0), new;
+    for (;;) {
+        if (_PyAtomics_AddOverflows(old, delta, &new)) {
+            // The stripe is full: the spill takes it.
+            int128 d = {0, 0};
+            int128_add64(&d, delta);
+            spill_add(self->spill, d);
+            break;
+        }
+        if (_Py_atomic_compare_exchange_int64(cell, &old, new)) {
+            break;
+        }
     }
     Py_RETURN_NONE;
 }
@@ -204,30 +282,12 @@ static PyObject *
 _atomics_AtomicCounter_sum_impl(atomiccounterobject *self)
 /*[clinic end generated code: output=5663a6b8ea0e3c90 input=648724b8032854ed]*/
 {
-    // Stripes may individually be near the int64 limits; add them up in
-    // Python int arithmetic only if the fast path could overflow.
-    int64_t total = 0;
+    int128 total = {0, 0};
     for (Py_ssize_t i = 0; i < self->nstripes; i++) {
-        int64_t v = _Py_atomic_load_int64(&self->stripes[i].value);
-        if (_PyAtomics_AddOverflows(total, v, &total)) {
-            goto slow;
-        }
+        int128_add64(&total, _Py_atomic_load_int64(&self->stripes[i].value));
     }
-    return PyLong_FromLongLong(total);
-
-slow:;
-    PyObject *sum = PyLong_FromLong(0);
-    for (Py_ssize_t i = 0; sum != NULL && i < self->nstripes; i++) {
-        PyObject *v = PyLong_FromLongLong(
-            _Py_atomic_load_int64(&self->stripes[i].value));
-        if (v == NULL) {
-            Py_CLEAR(sum);
-            break;
-        }
-        Py_SETREF(sum, PyNumber_Add(sum, v));
-        Py_DECREF(v);
-    }
-    return sum;
+    spill_read(self->spill, &total, 0);
+    return int128_to_pylong(total);
 }
 
 /*[clinic input]
@@ -244,18 +304,18 @@ static PyObject *
 _atomics_AtomicCounter_reset_impl(atomiccounterobject *self)
 /*[clinic end generated code: output=5a61150af75a7042 input=61e74be17c111de8]*/
 {
-    PyObject *sum = PyLong_FromLong(0);
-    for (Py_ssize_t i = 0; sum != NULL && i < self->nstripes; i++) {
-        PyObject *v = PyLong_FromLongLong(
-            _Py_atomic_exchange_int64(&self->stripes[i].value, 0));
-        if (v == NULL) {
-            Py_CLEAR(sum);
-            break;
-        }
-        Py_SETREF(sum, PyNumber_Add(sum, v));
-        Py_DECREF(v);
+    int128 total = {0, 0};
+    for (Py_ssize_t i = 0; i < self->nstripes; i++) {
+        int128_add64(&total,
+                     _Py_atomic_exchange_int64(&self->stripes[i].value, 0));
     }
-    return sum;
+    spill_read(self->spill, &total, 1);
+    PyObject *res = int128_to_pylong(total);
+    if (res == NULL) {
+        // Put it all back: a failed reset() leaves every count in.
+        spill_add(self->spill, total);
+    }
+    return res;
 }
 
 static void
@@ -265,6 +325,8 @@ atomiccounter_init_handle(PyObject *h, PyObject *owner)
         atomiccounterobject_CAST(owner)->nstripes;
     atomiccounterobject_CAST(h)->stripes =
         atomiccounterobject_CAST(owner)->stripes;
+    atomiccounterobject_CAST(h)->spill =
+        atomiccounterobject_CAST(owner)->spill;
 }
 
 /*[clinic input]
