@@ -6,19 +6,22 @@
 
    - Get loads the pointer and tries to increment the reference count of
      the object it points to, then checks that the field still points to
-     it (as _Py_XGetRef() does, with backoff under contention).  If the
-     object was replaced and freed in between, its memory still belongs
-     to the object heap (mimalloc pages are returned to the OS only after
-     a QSBR grace period), so the try-incref reads a reference count
-     field that is zero, merged, or belongs to a new object of the same
-     size class; the re-check then fails and the reference is dropped.
-     This is the scheme of list_get_item_ref() and of the dict lookup in
-     Objects/dictobject.c.
+     it (_PyAtomic_LoadStrong(), which is upstream's _Py_XGetRef()).  If
+     the object was replaced and freed in between, its memory still
+     belongs to the object heap (mimalloc pages are returned to the OS
+     only after a QSBR grace period), so the try-incref reads a reference
+     count field that is zero, merged, or belongs to a new object of the
+     same size class; the re-check then fails and the reference is
+     dropped.  This is the scheme of list_get_item_ref() and of the dict
+     lookup in Objects/dictobject.c.  A reader that loses the compare-and-
+     swap on the count to another reader retries at once with the count
+     the failed compare-and-swap returned: that failure brought the cache
+     line to this core, so the retry usually succeeds.
    - Every value a writer publishes is first marked maybe-weakref
-     (_PyObject_SetMaybeWeakref), so that readers on other threads can
-     always take a shared reference to it: without the flag an object
-     owned by another thread with a zero shared count cannot be
-     try-incref'd and a reader would spin.
+     (_PyAtomic_Publish()), so that readers on other threads can always
+     take a shared reference to it: without the flag an object owned by
+     another thread with a zero shared count cannot be try-incref'd and a
+     reader would spin.
    - Set and Exchange swap the pointer with one atomic exchange;
      CompareExchange is one pointer compare-and-swap.  The writer owns the
      field's reference to the old value after the swap.
@@ -27,26 +30,48 @@
    reference at all.  The first borrowed read of a field sets a flag in
    the field (low bit of _retired).  Writers check it after their swap: if
    set, the field's reference to the replaced value is not released at
-   once but pushed on the field's retired list with a QSBR goal, and a
-   later write (or Clear) releases it once every thread has passed a
-   quiescent state.  A borrowed reader cannot pass a quiescent state inside
-   its read section (it runs no Python code and stays attached), so a
-   value it loaded stays alive until the section ends.  The flag store
-   and the writers' flag load are both sequentially consistent with the
-   value exchange, Dekker style: either a writer sees the flag, or the
-   reader's value load comes after the writer's swap and never sees the
-   old value.
+   once but retired: pushed on the field's retired list with a QSBR goal,
+   and released once every thread has passed a quiescent state.  A
+   borrowed reader cannot pass a quiescent state inside its read section
+   (it runs no Python code and stays attached), so a value it loaded
+   stays alive until the section ends.  The flag store and the writers'
+   flag load are both sequentially consistent with the value exchange,
+   Dekker style: either a writer sees the flag, or the reader's value load
+   comes after the writer's swap and never sees the old value.
+
+   Retirement costs O(1) amortized per write, and what it retains is
+   released without any particular later write:
+
+   - Each retirement advances the QSBR write sequence, so its goal is
+     reached as soon as every thread has passed a quiescent state
+     afterwards (a deferred advance could wait for nine more).
+   - The end of an outermost read section is a quiescent state of the
+     reader (it holds no borrowed value from then on), so a reader that
+     does many short sections in a C loop, never running Python code,
+     does not hold reclamation up.  So is a write: a writer holds no
+     borrowed value (writing inside a read section is forbidden), so the
+     thread that reclaims reports its own quiescent state first.
+   - Every write to a field with borrowed readers counts; once the writes
+     since the last reclamation reach the number of retired values (at
+     least RECLAIM_MIN), the writer reclaims: one scan of the threads'
+     QSBR states, then one pass over the list, releasing what is due.
+     Writes of immortal values (None, small ints) count too.  Only one
+     thread reclaims a field at a time (a try-lock); the others go on.
+   - What is still retained is bounded by what was retired within one
+     grace period, plus what threads that stay attached without passing
+     a quiescent state (a long C call that never reaches the eval loop)
+     hold up, as they hold up the freeing of dict and list memory.
+   - PyAtomicRefField_Clear releases everything at once.
 
    On the default build the GIL serializes everything; the operations are
    plain loads and stores, and a borrowed read section is simply a region
    that keeps the GIL. */
 
 #include "Python.h"
-#include "pycore_atomics.h"       // _PyAtomic_QuiesceOtherThreads()
-#include "pycore_object.h"        // _PyObject_SetMaybeWeakref()
-#include "pycore_pystate.h"       // _PyEval_StopTheWorld()
+#include "pycore_atomics.h"       // _PyAtomic_LoadStrong()
+#include "pycore_pystate.h"       // _PyThreadState_GET()
 #ifdef Py_GIL_DISABLED
-#  include "pycore_qsbr.h"        // _Py_qsbr_deferred_advance()
+#  include "pycore_qsbr.h"        // _Py_qsbr_advance()
 #  include "pycore_tstate.h"      // _PyThreadStateImpl
 #endif
 
@@ -68,25 +93,26 @@ typedef struct {
 #include "clinic/atomicrefobject.c.h"
 
 
-/* --- Debug checks of read sections -------------------------------------- */
+/* --- Read sections ------------------------------------------------------- */
 
-#ifdef Py_DEBUG
+// Nesting depth of the calling thread's read sections.
 static _Py_thread_local int read_depth;
-#ifdef Py_GIL_DISABLED
+#if defined(Py_DEBUG) && defined(Py_GIL_DISABLED)
+// The QSBR sequence of the thread when its outermost section began.
 static _Py_thread_local uint64_t read_seq;
 #endif
 
+#ifdef Py_DEBUG
 static inline void
-check_not_in_read_section(const char *func)
+check_not_in_read_section(void)
 {
     if (read_depth > 0) {
         Py_FatalError("an atomic reference was written inside a "
                       "PyUnstable_AtomicRef_BeginRead() section");
     }
-    (void)func;
 }
 #else
-#  define check_not_in_read_section(func) ((void)0)
+#  define check_not_in_read_section() ((void)0)
 #endif
 
 #undef PyUnstable_AtomicRef_BeginRead
@@ -101,8 +127,8 @@ PyUnstable_AtomicRef_BeginRead(void)
         Py_FatalError("PyUnstable_AtomicRef_BeginRead() called without "
                       "an attached thread state");
     }
-    if (read_depth++ == 0) {
-#ifdef Py_GIL_DISABLED
+#  ifdef Py_GIL_DISABLED
+    if (read_depth == 0) {
         // Remember the sequence this thread last observed, then advance
         // the shared write sequence: any quiescent state (or detach and
         // re-attach) inside the section then moves the thread's sequence
@@ -110,9 +136,10 @@ PyUnstable_AtomicRef_BeginRead(void)
         struct _qsbr_thread_state *qsbr = ((_PyThreadStateImpl *)tstate)->qsbr;
         read_seq = _Py_atomic_load_uint64(&qsbr->seq);
         (void)_Py_qsbr_advance(qsbr->shared);
-#endif
     }
+#  endif
 #endif
+    read_depth++;
 }
 
 void
@@ -123,22 +150,26 @@ PyUnstable_AtomicRef_EndRead(void)
         Py_FatalError("PyUnstable_AtomicRef_EndRead() without "
                       "PyUnstable_AtomicRef_BeginRead()");
     }
-    PyThreadState *tstate = _PyThreadState_GET();
-    if (tstate == NULL) {
+    if (_PyThreadState_GET() == NULL) {
         Py_FatalError("the thread state was detached inside an atomic "
                       "reference read section");
     }
-    if (--read_depth == 0) {
-#ifdef Py_GIL_DISABLED
-        uint64_t seq = _Py_atomic_load_uint64(
-            &((_PyThreadStateImpl *)tstate)->qsbr->seq);
-        if (seq != read_seq) {
-            Py_FatalError("the thread passed a quiescent state (ran Python "
-                          "code or detached) inside an atomic reference "
-                          "read section: borrowed values may be dangling");
-        }
 #endif
+    if (--read_depth > 0) {
+        return;
     }
+#ifdef Py_GIL_DISABLED
+    struct _qsbr_thread_state *qsbr =
+        ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
+#  ifdef Py_DEBUG
+    if (_Py_atomic_load_uint64(&qsbr->seq) != read_seq) {
+        Py_FatalError("the thread passed a quiescent state (ran Python "
+                      "code or detached) inside an atomic reference "
+                      "read section: borrowed values may be dangling");
+    }
+#  endif
+    // The thread holds no borrowed value any more: a quiescent state.
+    _Py_qsbr_quiescent_state(qsbr);
 #endif
 }
 
@@ -151,56 +182,89 @@ PyUnstable_AtomicRef_EndRead(void)
 typedef struct retired_value {
     struct retired_value *next;
     PyObject *value;
-    uint64_t goal;
+    uint64_t goal;              // QSBR goal after which it may be released
 } retired_value;
 
-#define RETIRED_LIST(word) ((retired_value *)((word) & ~BORROWED_READERS))
+// What a field with borrowed readers keeps besides its value: allocated by
+// the first writer that needs it, freed by PyAtomicRefField_Clear.
+typedef struct {
+    retired_value *head;        // a stack: push one, take all (no ABA)
+    Py_ssize_t pending;         // values on the stack
+    Py_ssize_t writes;          // writes since the last reclamation
+    uint8_t reclaiming;         // try-lock of the reclaiming thread
+} retire_state;
 
-// Push the chain first..last on the field's retired list.
+#define RETIRE_STATE(word) ((retire_state *)((word) & ~BORROWED_READERS))
+
+// Reclaim at most every RECLAIM_MIN writes.
+#define RECLAIM_MIN 16
+
 static void
-push_retired(PyAtomicRefField *field, retired_value *first,
-             retired_value *last)
+push_retired(retire_state *st, retired_value *first, retired_value *last)
 {
-    uintptr_t old = _Py_atomic_load_uintptr(&field->_retired);
-    for (;;) {
-        last->next = RETIRED_LIST(old);
-        uintptr_t new = (uintptr_t)first | (old & BORROWED_READERS);
-        if (_Py_atomic_compare_exchange_uintptr(&field->_retired, &old, new)) {
-            return;
-        }
-    }
+    retired_value *head = _Py_atomic_load_ptr(&st->head);
+    do {
+        last->next = head;
+    } while (!_Py_atomic_compare_exchange_ptr(&st->head, &head, first));
 }
 
-// Detach the whole retired list (only push and take-all: no ABA).
-static retired_value *
-take_retired(PyAtomicRefField *field)
+// The retire state of a field whose word is `word`, allocated if need be;
+// NULL if out of memory.
+static retire_state *
+get_retire_state(PyAtomicRefField *field, uintptr_t word)
 {
-    uintptr_t old = _Py_atomic_load_uintptr(&field->_retired);
-    while (RETIRED_LIST(old) != NULL) {
-        if (_Py_atomic_compare_exchange_uintptr(&field->_retired, &old,
-                                                old & BORROWED_READERS)) {
-            return RETIRED_LIST(old);
-        }
+    retire_state *st = RETIRE_STATE(word);
+    if (st != NULL) {
+        return st;
     }
-    return NULL;
+    st = PyMem_Calloc(1, sizeof(retire_state));
+    if (st == NULL) {
+        return NULL;
+    }
+    // Only the flag can be set now; another writer may win the race.
+    if (!_Py_atomic_compare_exchange_uintptr(
+            &field->_retired, &word, (uintptr_t)st | BORROWED_READERS)) {
+        PyMem_Free(st);
+        st = RETIRE_STATE(word);
+        assert(st != NULL);
+    }
+    return st;
 }
 
-// Release retired values whose grace period is over; keep the others.
+// Release the retired values whose grace period is over.
 static void
-reclaim_retired(PyAtomicRefField *field)
+reclaim(retire_state *st)
 {
-    uintptr_t word = _Py_atomic_load_uintptr_relaxed(&field->_retired);
-    if (RETIRED_LIST(word) == NULL) {
+    if (_Py_atomic_exchange_uint8(&st->reclaiming, 1)) {
+        return;                 // another thread is at it
+    }
+    _Py_atomic_store_ssize_relaxed(&st->writes, 0);
+    struct _qsbr_thread_state *qsbr =
+        ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
+    // A writer holds no borrowed value (see the top comment).
+    _Py_qsbr_quiescent_state(qsbr);
+    retired_value *node = _Py_atomic_exchange_ptr(&st->head, NULL);
+    if (node == NULL) {
+        _Py_atomic_store_uint8(&st->reclaiming, 0);
         return;
     }
-    _PyThreadStateImpl *tstate = (_PyThreadStateImpl *)_PyThreadState_GET();
-    retired_value *node = take_retired(field);
+    // One scan of the threads (in _Py_qsbr_poll) for the newest goal sets
+    // the shared read sequence; each node is then a comparison.
+    uint64_t newest = node->goal;
+    for (retired_value *n = node->next; n != NULL; n = n->next) {
+        if (QSBR_LT(newest, n->goal)) {
+            newest = n->goal;
+        }
+    }
+    (void)_Py_qsbr_poll(qsbr, newest);
     retired_value *keep = NULL, *keep_last = NULL, *done = NULL;
+    Py_ssize_t released = 0;
     while (node != NULL) {
         retired_value *next = node->next;
-        if (_Py_qsbr_poll(tstate->qsbr, node->goal)) {
+        if (_Py_qbsr_goal_reached(qsbr, node->goal)) {
             node->next = done;
             done = node;
+            released++;
         }
         else {
             if (keep_last == NULL) {
@@ -212,8 +276,10 @@ reclaim_retired(PyAtomicRefField *field)
         node = next;
     }
     if (keep != NULL) {
-        push_retired(field, keep, keep_last);
+        push_retired(st, keep, keep_last);
     }
+    _Py_atomic_add_ssize(&st->pending, -released);
+    _Py_atomic_store_uint8(&st->reclaiming, 0);
     // Release last: a finalizer may write to this very field.
     while (done != NULL) {
         retired_value *next = done->next;
@@ -223,35 +289,59 @@ reclaim_retired(PyAtomicRefField *field)
     }
 }
 
-// The field's reference to value is no longer reachable through the
-// field; release it once no borrowed reader can still use it.
-static void
-retire(PyAtomicRefField *field, PyObject *value)
+// A write replaced `old` (to which the field's reference passes to us) in
+// a field whose word was `word`, with the borrowed-readers flag set.
+static Py_NO_INLINE void
+retire(PyAtomicRefField *field, uintptr_t word, PyObject *old)
 {
-    if (value == NULL || _Py_IsImmortal(value)) {
+    retire_state *st = get_retire_state(field, word);
+    if (old != NULL && !_Py_IsImmortal(old)) {
+        retired_value *node = NULL;
+        if (st != NULL) {
+            node = PyMem_Malloc(sizeof(retired_value));
+        }
+        if (node == NULL) {
+            // Out of memory: wait for a grace period instead.
+            _PyAtomic_Synchronize();
+            Py_DECREF(old);
+        }
+        else {
+            _PyThreadStateImpl *tstate =
+                (_PyThreadStateImpl *)_PyThreadState_GET();
+            node->value = old;
+            // After the swap that unlinked it (sequentially consistent).
+            node->goal = _Py_qsbr_advance(tstate->qsbr->shared);
+            push_retired(st, node, node);
+            _Py_atomic_add_ssize(&st->pending, 1);
+        }
+    }
+    if (st == NULL) {
         return;
     }
-    retired_value *node = PyMem_Malloc(sizeof(retired_value));
-    if (node == NULL) {
-        // Out of memory: wait for a full grace period instead.  Stopping
-        // the world waits until every other thread is at a safe point,
-        // which a thread inside a read section is not.
-        _PyAtomic_QuiesceOtherThreads();
-        Py_DECREF(value);
-        return;
+    Py_ssize_t writes = _Py_atomic_add_ssize(&st->writes, 1) + 1;
+    Py_ssize_t pending = _Py_atomic_load_ssize_relaxed(&st->pending);
+    if (pending > 0 && writes >= Py_MAX(pending, RECLAIM_MIN)) {
+        reclaim(st);
     }
-    _PyThreadStateImpl *tstate = (_PyThreadStateImpl *)_PyThreadState_GET();
-    node->value = value;
-    // The goal is taken after the value was unlinked (by our caller).
-    node->goal = _Py_qsbr_deferred_advance(tstate->qsbr);
-    push_retired(field, node, node);
 }
 
-static inline int
-has_borrowed_readers(PyAtomicRefField *field)
+// Release every retired value of a field nobody else uses any more.
+static void
+clear_retired(PyAtomicRefField *field)
 {
-    // Sequentially consistent, after the swap: see the comment at the top.
-    return (_Py_atomic_load_uintptr(&field->_retired) & BORROWED_READERS) != 0;
+    uintptr_t word = _Py_atomic_exchange_uintptr(&field->_retired, 0);
+    retire_state *st = RETIRE_STATE(word);
+    if (st == NULL) {
+        return;
+    }
+    retired_value *node = st->head;
+    PyMem_Free(st);
+    while (node != NULL) {
+        retired_value *next = node->next;
+        Py_DECREF(node->value);
+        PyMem_Free(node);
+        node = next;
+    }
 }
 #endif  /* Py_GIL_DISABLED */
 
@@ -260,35 +350,14 @@ static inline void
 release_replaced(PyAtomicRefField *field, PyObject *old)
 {
 #ifdef Py_GIL_DISABLED
-    if (has_borrowed_readers(field)) {
-        retire(field, old);
-        reclaim_retired(field);
+    // Sequentially consistent, after the swap: see the comment at the top.
+    uintptr_t word = _Py_atomic_load_uintptr(&field->_retired);
+    if (word & BORROWED_READERS) {
+        retire(field, word, old);
         return;
     }
 #endif
     Py_XDECREF(old);
-}
-
-// Take a reference to a value about to be stored in a field.
-static inline PyObject *
-publish(PyObject *value)
-{
-    if (value == NULL) {
-        return NULL;
-    }
-#ifdef Py_GIL_DISABLED
-    _PyObject_SetMaybeWeakref(value);
-#endif
-    return Py_NewRef(value);
-}
-
-
-void
-_PyAtomic_QuiesceOtherThreads(void)
-{
-    PyInterpreterState *interp = _PyInterpreterState_GET();
-    _PyEval_StopTheWorld(interp);
-    _PyEval_StartTheWorld(interp);
 }
 
 
@@ -300,144 +369,13 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
     field->_retired = 0;
     // Not yet visible to other threads, but readers of the object that
     // later becomes visible may try-incref the value.
-    field->_value = publish(value);
+    field->_value = _PyAtomic_Publish(value);
 }
-
-#ifdef Py_GIL_DISABLED
-#if defined(__x86_64__) || defined(__i386__) \
-    || defined(_M_X64) || defined(_M_IX86)
-#  if defined(_MSC_VER)
-#    include <intrin.h>
-#    define cpu_relax() _mm_pause()
-#  else
-#    define cpu_relax() __builtin_ia32_pause()
-#  endif
-#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-#  define cpu_relax() __asm__ __volatile__("yield")
-#else
-#  define cpu_relax() ((void)0)
-#endif
-
-// Backoff after a lost compare-and-swap on the value's shared reference
-// count, in pause instructions: it starts at BACKOFF_MIN and doubles up to
-// BACKOFF_MAX on every further loss.
-#define BACKOFF_MIN 64
-#define BACKOFF_MAX 1024
-
-/* Strong reads: like _Py_XGetRef(), with contention management for
-   readers that hammer one shared value.  Without it, two threads that
-   increment the same reference count steal its cache line from each other
-   on every increment and both crawl.  A thread that loses the
-   compare-and-swap pauses instead, long enough for the winner to do a run
-   of reads with the line to itself, and then retries with the count it saw
-   when it lost, without reloading it: the retry takes the line back at once
-   and, when the count is back to what it saw (the winner's increment and
-   decrement cancel out), succeeds.  The threads so take turns in runs, and
-   each run is at full speed.  In bench_capi.py the sum over 2 threads is
-   close to the 1-thread rate; with a backoff of at most 64 pauses that
-   reloaded the count it was about 0.3x, and an unlocked Py_NewRef falls to
-   0.2x-0.46x. */
-
-// Everything but the first attempt: contention, a dying value, or a value
-// replaced under us.  Called with value NULL to start over, or with the
-// value whose first compare-and-swap lost and the count it saw then.
-static Py_NO_INLINE PyObject *
-get_strong_slow(PyObject **src, PyObject *value, Py_ssize_t shared)
-{
-    unsigned int delay = BACKOFF_MIN;
-    if (value != NULL) {
-        goto lost;
-    }
-    for (;;) {
-        value = _Py_atomic_load_ptr(src);
-        if (value == NULL) {
-            return NULL;
-        }
-        if (_Py_TryIncrefFast(value)) {
-            return value;
-        }
-        shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
-        delay = BACKOFF_MIN;
-        for (;;) {
-            // Zero and not maybe-weakref, or merged: the object may be
-            // dying; let the slot tell (see _Py_TryIncRefShared()).
-            if (shared == 0 || shared == _Py_REF_MERGED) {
-                goto retry;
-            }
-            if (_Py_atomic_compare_exchange_ssize(
-                    &value->ob_ref_shared, &shared,
-                    shared + (1 << _Py_REF_SHARED_SHIFT))) {
-                break;
-            }
-        lost:
-            // Lost: shared now holds the count we saw.
-            for (unsigned int i = 0; i < delay; i++) {
-                cpu_relax();
-            }
-            if (delay < BACKOFF_MAX) {
-                delay <<= 1;
-            }
-        }
-#ifdef Py_REF_DEBUG
-        _Py_IncRefTotal(_PyThreadState_GET());
-#endif
-        if (value == _Py_atomic_load_ptr(src)) {
-            return value;
-        }
-        Py_DECREF(value);
-    retry:
-        ;
-    }
-}
-
-// The value was replaced after we took a reference to it: drop it and
-// start over.
-static Py_NO_INLINE PyObject *
-get_strong_replaced(PyObject **src, PyObject *value)
-{
-    Py_DECREF(value);
-    return get_strong_slow(src, NULL, 0);
-}
-
-// The first attempt, inlined; the rest is out of line, so that the common
-// path needs no stack frame.
-static inline PyObject *
-get_strong(PyObject **src)
-{
-    PyObject *value = _Py_atomic_load_ptr(src);
-    if (value == NULL) {
-        return NULL;
-    }
-    if (_Py_TryIncrefFast(value)) {
-        return value;
-    }
-    Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
-    if (shared == 0 || shared == _Py_REF_MERGED) {
-        return get_strong_slow(src, NULL, 0);
-    }
-    if (!_Py_atomic_compare_exchange_ssize(
-            &value->ob_ref_shared, &shared,
-            shared + (1 << _Py_REF_SHARED_SHIFT))) {
-        return get_strong_slow(src, value, shared);
-    }
-#ifdef Py_REF_DEBUG
-    _Py_IncRefTotal(_PyThreadState_GET());
-#endif
-    if (value != _Py_atomic_load_ptr(src)) {
-        return get_strong_replaced(src, value);
-    }
-    return value;
-}
-#endif
 
 PyObject *
 PyAtomicRefField_Get(PyAtomicRefField *field)
 {
-#ifdef Py_GIL_DISABLED
-    return get_strong(&field->_value);
-#else
-    return Py_XNewRef(field->_value);
-#endif
+    return _PyAtomic_LoadStrong(&field->_value);
 }
 
 PyObject *
@@ -465,16 +403,15 @@ PyUnstable_AtomicRefField_GetBorrowed(PyAtomicRefField *field)
 PyObject *
 PyAtomicRefField_Exchange(PyAtomicRefField *field, PyObject *value)
 {
-    check_not_in_read_section("Exchange");
-    value = publish(value);
+    check_not_in_read_section();
+    value = _PyAtomic_Publish(value);
 #ifdef Py_GIL_DISABLED
     PyObject *old = _Py_atomic_exchange_ptr(&field->_value, value);
-    if (has_borrowed_readers(field)) {
+    uintptr_t word = _Py_atomic_load_uintptr(&field->_retired);
+    if (word & BORROWED_READERS) {
         // The caller may drop the result at once: it gets its own
         // reference, and the field's one waits for the grace period.
-        Py_XINCREF(old);
-        retire(field, old);
-        reclaim_retired(field);
+        retire(field, word, Py_XNewRef(old));
     }
     return old;
 #else
@@ -487,8 +424,8 @@ PyAtomicRefField_Exchange(PyAtomicRefField *field, PyObject *value)
 void
 PyAtomicRefField_Set(PyAtomicRefField *field, PyObject *value)
 {
-    check_not_in_read_section("Set");
-    value = publish(value);
+    check_not_in_read_section();
+    value = _PyAtomic_Publish(value);
 #ifdef Py_GIL_DISABLED
     PyObject *old = _Py_atomic_exchange_ptr(&field->_value, value);
 #else
@@ -502,9 +439,9 @@ int
 PyAtomicRefField_CompareExchange(PyAtomicRefField *field, PyObject *expected,
                                  PyObject *desired, PyObject **actual)
 {
-    check_not_in_read_section("CompareExchange");
+    check_not_in_read_section();
 #ifdef Py_GIL_DISABLED
-    desired = publish(desired);
+    desired = _PyAtomic_Publish(desired);
     for (;;) {
         PyObject *seen = expected;
         if (_Py_atomic_compare_exchange_ptr(&field->_value, &seen, desired)) {
@@ -522,7 +459,7 @@ PyAtomicRefField_CompareExchange(PyAtomicRefField *field, PyObject *expected,
         // `seen` may already be replaced and freed: take a reference to
         // what the field holds now.  The failure takes effect at that read,
         // unless the field went back to `expected`, when we try again.
-        PyObject *current = get_strong(&field->_value);
+        PyObject *current = _PyAtomic_LoadStrong(&field->_value);
         if (current != expected) {
             Py_XDECREF(desired);
             *actual = current;
@@ -553,13 +490,7 @@ void
 PyAtomicRefField_Clear(PyAtomicRefField *field)
 {
 #ifdef Py_GIL_DISABLED
-    retired_value *node = take_retired(field);
-    while (node != NULL) {
-        retired_value *next = node->next;
-        Py_DECREF(node->value);
-        PyMem_Free(node);
-        node = next;
-    }
+    clear_retired(field);
     PyObject *old = _Py_atomic_exchange_ptr(&field->_value, NULL);
 #else
     PyObject *old = field->_value;
@@ -573,10 +504,12 @@ PyAtomicRefField_Traverse(PyAtomicRefField *field, visitproc visit, void *arg)
 {
 #ifdef Py_GIL_DISABLED
     // The garbage collector stops the world: nothing changes under us.
-    retired_value *node = RETIRED_LIST(
+    retire_state *st = RETIRE_STATE(
         _Py_atomic_load_uintptr_relaxed(&field->_retired));
-    for (; node != NULL; node = node->next) {
-        Py_VISIT(node->value);
+    if (st != NULL) {
+        for (retired_value *node = st->head; node != NULL; node = node->next) {
+            Py_VISIT(node->value);
+        }
     }
     Py_VISIT(_Py_atomic_load_ptr_relaxed(&field->_value));
 #else
@@ -596,6 +529,71 @@ check_ref(PyObject *ref)
         return -1;
     }
     return 0;
+}
+
+// An atomic reference is empty only after tp_clear (see atomicref_clear):
+// code that a garbage collection runs (finalizers, weak reference
+// callbacks) can still reach it.
+static PyObject *
+err_empty(PyObject *ref)
+{
+    PyErr_Format(PyExc_ValueError,
+                 "%.100s is empty: it was cleared by the garbage collector",
+                 Py_TYPE(ref)->tp_name);
+    return NULL;
+}
+
+static PyObject *
+get_value(PyAtomicRefObject *self, PyAtomicRefField *field)
+{
+    PyObject *value = PyAtomicRefField_Get(field);
+    if (value == NULL) {
+        return err_empty((PyObject *)self);
+    }
+    return value;
+}
+
+// Exchange that leaves an empty reference empty (and fails): a compare-
+// and-swap loop over the current value.
+static PyObject *
+exchange_value(PyAtomicRefObject *self, PyObject *value)
+{
+    PyObject *current = get_value(self, self->ref);
+    while (current != NULL) {
+        PyObject *seen;
+        if (PyAtomicRefField_CompareExchange(self->ref, current, value,
+                                             &seen)) {
+            Py_DECREF(seen);        // current, whose reference we keep
+            return current;
+        }
+        Py_SETREF(current, seen);
+        if (current == NULL) {
+            return err_empty((PyObject *)self);
+        }
+    }
+    return NULL;
+}
+
+// Compare-exchange with non-NULL expected and desired: 1 if swapped, 0 if
+// not, -1 (ValueError) if empty.  *actual as for the field.
+static int
+compare_exchange_value(PyAtomicRefObject *self, PyObject *expected,
+                       PyObject *desired, PyObject **actual)
+{
+    PyObject *seen;
+    int r = PyAtomicRefField_CompareExchange(self->ref, expected, desired,
+                                             &seen);
+    if (seen == NULL) {
+        err_empty((PyObject *)self);
+        return -1;
+    }
+    if (actual != NULL) {
+        *actual = seen;
+    }
+    else {
+        Py_DECREF(seen);
+    }
+    return r;
 }
 
 static PyObject *
@@ -626,7 +624,8 @@ PyAtomicRef_Get(PyObject *ref)
     if (check_ref(ref) < 0) {
         return NULL;
     }
-    return PyAtomicRefField_Get(_PyAtomicRef_CAST(ref)->ref);
+    PyAtomicRefObject *self = _PyAtomicRef_CAST(ref);
+    return get_value(self, self->ref);
 }
 
 int
@@ -653,7 +652,7 @@ PyAtomicRef_Exchange(PyObject *ref, PyObject *value)
         PyErr_BadInternalCall();
         return NULL;
     }
-    return PyAtomicRefField_Exchange(_PyAtomicRef_CAST(ref)->ref, value);
+    return exchange_value(_PyAtomicRef_CAST(ref), value);
 }
 
 int
@@ -670,8 +669,8 @@ PyAtomicRef_CompareExchange(PyObject *ref, PyObject *expected,
         PyErr_BadInternalCall();
         return -1;
     }
-    return PyAtomicRefField_CompareExchange(_PyAtomicRef_CAST(ref)->ref,
-                                            expected, desired, actual);
+    return compare_exchange_value(_PyAtomicRef_CAST(ref), expected,
+                                  desired, actual);
 }
 
 PyAtomicRefField *
@@ -719,9 +718,9 @@ AtomicRef_get_impl(PyAtomicRefObject *self)
     // Not a handle: read the embedded field directly, so that the load of
     // the value does not wait for the load of self->ref.
     if (self->owner == NULL) {
-        return PyAtomicRefField_Get(&self->field);
+        return get_value(self, &self->field);
     }
-    return PyAtomicRefField_Get(self->ref);
+    return get_value(self, self->ref);
 }
 
 /*[clinic input]
@@ -754,7 +753,7 @@ static PyObject *
 AtomicRef_exchange(PyAtomicRefObject *self, PyObject *value)
 /*[clinic end generated code: output=68a73c7711f54bdd input=4d01e1f2325fa750]*/
 {
-    return PyAtomicRefField_Exchange(self->ref, value);
+    return exchange_value(self, value);
 }
 
 /*[clinic input]
@@ -775,9 +774,8 @@ AtomicRef_compare_and_set_impl(PyAtomicRefObject *self, PyObject *expected,
                                PyObject *desired)
 /*[clinic end generated code: output=d5749473938edbe0 input=c2dac55aad855eba]*/
 {
-    int r = PyAtomicRefField_CompareExchange(self->ref, expected,
-                                             desired, NULL);
-    return PyBool_FromLong(r);
+    int r = compare_exchange_value(self, expected, desired, NULL);
+    return r < 0 ? NULL : PyBool_FromLong(r);
 }
 
 /*[clinic input]
@@ -800,8 +798,9 @@ AtomicRef_compare_exchange_impl(PyAtomicRefObject *self, PyObject *expected,
 /*[clinic end generated code: output=cfd1398b72d34358 input=8befe85692919eb6]*/
 {
     PyObject *actual;
-    (void)PyAtomicRefField_CompareExchange(self->ref, expected, desired,
-                                           &actual);
+    if (compare_exchange_value(self, expected, desired, &actual) < 0) {
+        return NULL;
+    }
     return actual;
 }
 
@@ -812,8 +811,8 @@ static PyObject *
 atomicref_update(PyAtomicRefObject *self, PyObject *func, PyObject *x,
                  int return_new)
 {
-    PyObject *current = PyAtomicRefField_Get(self->ref);
-    for (;;) {
+    PyObject *current = get_value(self, self->ref);
+    while (current != NULL) {
         PyObject *args[2] = {current, x};
         PyObject *new = PyObject_Vectorcall(func, args, x ? 2 : 1, NULL);
         if (new == NULL) {
@@ -821,8 +820,8 @@ atomicref_update(PyAtomicRefObject *self, PyObject *func, PyObject *x,
             return NULL;
         }
         PyObject *seen;
-        if (PyAtomicRefField_CompareExchange(self->ref, current, new,
-                                             &seen)) {
+        int r = compare_exchange_value(self, current, new, &seen);
+        if (r > 0) {
             Py_DECREF(seen);
             if (return_new) {
                 Py_DECREF(current);
@@ -832,8 +831,13 @@ atomicref_update(PyAtomicRefObject *self, PyObject *func, PyObject *x,
             return current;
         }
         Py_DECREF(new);
-        Py_SETREF(current, seen);
+        Py_DECREF(current);
+        if (r < 0) {
+            return NULL;
+        }
+        current = seen;
     }
+    return NULL;
 }
 
 /*[clinic input]
@@ -973,8 +977,9 @@ atomicref_repr(PyObject *op)
         return r > 0 ? PyUnicode_FromFormat("%s(...)", Py_TYPE(op)->tp_name)
                      : NULL;
     }
-    PyObject *res = PyUnicode_FromFormat("%s(%R)", Py_TYPE(op)->tp_name,
-                                         value ? value : Py_None);
+    PyObject *res = value != NULL
+        ? PyUnicode_FromFormat("%s(%R)", Py_TYPE(op)->tp_name, value)
+        : PyUnicode_FromFormat("%s(<empty>)", Py_TYPE(op)->tp_name);
     Py_ReprLeave(op);
     Py_XDECREF(value);
     return res;
@@ -1002,12 +1007,16 @@ atomicref_dealloc(PyObject *op)
 {
     PyAtomicRefObject *self = _PyAtomicRef_CAST(op);
     PyObject_GC_UnTrack(op);
+    // A chain of references (each holding the next) is freed without
+    // recursing once per link.
+    Py_TRASHCAN_BEGIN(op, atomicref_dealloc)
     if (self->weakreflist != NULL) {
         PyObject_ClearWeakRefs(op);
     }
     PyAtomicRefField_Clear(&self->field);
     Py_XDECREF(self->owner);
     Py_TYPE(op)->tp_free(op);
+    Py_TRASHCAN_END
 }
 
 static PyMethodDef atomicref_methods[] = {

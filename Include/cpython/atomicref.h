@@ -113,20 +113,26 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
    Py_NewRef() to keep a value beyond the section.  Sections may nest.
    The object holding the field must be kept alive by the caller.
 
+   The end of an outermost section is a quiescent state of the thread:
+   it tells writers that the thread holds no borrowed value any more.
+
    On the free-threaded build, once a field has been read this way,
    writers hand the values they replace to a delayed release that happens
-   only after every thread has passed a quiescent state (QSBR), so the
-   replaced value is released at a later write to the same field or when
-   the field is cleared.  On the GIL build the section is the GIL itself.
+   only after every thread has passed a quiescent state (QSBR): ended its
+   read section, run Python code or detached its thread state.  Writes to
+   the field release what is due at an
+   amortized constant cost per write; PyAtomicRefField_Clear releases
+   everything.  A thread that stays attached without passing a quiescent
+   state (a long C computation) delays the release.  On the GIL build the
+   section is the GIL itself.
    A debug build (Py_DEBUG) aborts with a fatal error on a borrowed read
    outside a section, on a write inside one, and at EndRead if the thread
    passed a quiescent state inside the section. */
 PyAPI_FUNC(void) PyUnstable_AtomicRef_BeginRead(void);
 PyAPI_FUNC(void) PyUnstable_AtomicRef_EndRead(void);
-#ifndef Py_DEBUG
-   /* Outside debug builds a read section has no run-time cost: what keeps
-      borrowed values alive is that the thread does not pass a quiescent
-      state.  The functions exist for the ABI (and for other languages). */
+#if !defined(Py_DEBUG) && !defined(Py_GIL_DISABLED)
+   /* With the GIL and outside debug builds a read section has no run-time
+      cost.  The functions exist for the ABI (and for other languages). */
 #  define PyUnstable_AtomicRef_BeginRead() ((void)0)
 #  define PyUnstable_AtomicRef_EndRead() ((void)0)
 #endif
@@ -145,8 +151,15 @@ PyAPI_DATA(PyTypeObject) PyAtomicRef_Type;
    (pass Py_None for "nothing"). */
 PyAPI_FUNC(PyObject *) PyAtomicRef_New(PyObject *value);
 
-/* Return a new reference to the current value; NULL with an exception
-   (SystemError) if ref is not an atomic reference. */
+/* The functions below fail with SystemError if ref is not an atomic
+   reference.  An atomic reference is empty only after the garbage
+   collector cleared it (tp_clear) in a reference cycle, which finalizers
+   and weak reference callbacks of the cycle can still see; then the
+   functions that read it fail with ValueError and leave it unchanged,
+   and PyAtomicRef_Set fills it again. */
+
+/* Return a new reference to the current value, or NULL with an exception
+   set. */
 PyAPI_FUNC(PyObject *) PyAtomicRef_Get(PyObject *ref);
 
 /* Replace the value; return 0, or -1 with an exception set. */

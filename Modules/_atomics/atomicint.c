@@ -46,33 +46,46 @@ int_load(atomicintobject *self)
    loop: one atomic add (x86's "lock xadd") does it, and when threads
    contend it takes the value's cache line once instead of up to twice.
    Whether it cannot overflow must be known before adding, without reading
-   the value (a read would cost the transfer we want to save).  So:
+   the value (a read would cost the transfer we want to save).  So each
+   object has a state, *adds:
 
-   - While the object is in state ADDS_FAST, every value stored other than
-     by a fast add lies in the safe band (-2**62, 2**62).  A fast add adds
-     at most FAST_ADD_MAX in magnitude; a thread whose fast add ends
-     outside the band moves the state to ADDS_CLOSING, and a thread makes
-     at most one fast add after another's has left the band (its own add
-     then leaves it too, and the compare-and-swap on the state that
-     follows makes it see the new state).  The value therefore stays
-     within 2**62 + (number of threads) * 2**31 of zero: far from the
-     int64 limits.
-   - To store a value outside the band, a thread first closes fast adds
-     for good (close_fast_adds()): it moves the state to ADDS_CLOSING,
-     then stops and restarts the world, which waits until every other
-     thread of the interpreter is between two bytecodes and so not inside
-     a fast add; only then is the state ADDS_CLOSED.  From then on every
+   - ADDS_FRESH: no fast add has ever started on the object.  A new object
+     is fresh until its first __init__ or its first addition; a fresh
+     object leaves the state by a compare-and-swap, to ADDS_FAST if its
+     value lies in the safe band (-2**62, 2**62), to ADDS_CLOSED before a
+     value outside the band is stored.  Neither needs to wait for anyone.
+   - ADDS_FAST: every value stored other than by a fast add lies in the
+     safe band.  A fast add adds at most FAST_ADD_MAX in magnitude; a
+     thread whose fast add ends outside the band moves the state to
+     ADDS_CLOSING, and a thread makes at most one fast add after another's
+     has left the band (its own add then leaves it too, and the
+     compare-and-swap on the state that follows makes it see the new
+     state).  The value therefore stays within 2**62 + (number of
+     threads) * 2**31 of zero: far from the int64 limits.
+   - To store a value outside the band into an object that may have fast
+     adds in flight, a thread closes fast adds for good
+     (close_fast_adds()): it moves the state to ADDS_CLOSING, then waits
+     until every other thread has passed a quiescent state
+     (_PyAtomic_Synchronize()).  A thread passes none between its load of
+     the state and its atomic add (both are inside one C call), so once
+     every thread has passed one, no fast add that saw ADDS_FAST is still
+     in flight, and every later load of the state sees ADDS_CLOSING (the
+     quiescent state is ordered after the store through the QSBR
+     sequence).  The state is then ADDS_CLOSED.  From then on every
      addition is a compare-and-swap loop with an exact overflow check.
 
-   Closing costs one stop-the-world pause (as short as a garbage
-   collection's) once in the life of an object, and only if it ever holds
-   a value of magnitude 2**62 or more.  The state is read with a relaxed
-   load of a cache line that only changes when closing: each thread keeps
-   its own copy. */
+   Closing costs one grace period (the time it takes every thread running
+   Python code to reach its next bytecode boundary) once in the life of an
+   object, and only if a value of magnitude 2**62 or more is stored after
+   fast adds were possible.  Nobody stops the world and no lock is held
+   while waiting: the waiting thread detaches between polls.  The state is
+   read with a relaxed load of a cache line that only changes when
+   closing: each thread keeps its own copy. */
 
 #define ADDS_FAST    0
 #define ADDS_CLOSING 1
 #define ADDS_CLOSED  2
+#define ADDS_FRESH   3
 
 #define SAFE_BAND    ((int64_t)1 << 62)
 #define FAST_ADD_MAX ((int64_t)1 << 31)
@@ -86,14 +99,31 @@ in_safe_band(int64_t v)
 static void
 close_fast_adds(atomicintobject *self)
 {
-    if (_Py_atomic_load_int(self->adds) == ADDS_CLOSED) {
+    int state = _Py_atomic_load_int(self->adds);
+    while (state == ADDS_FRESH) {
+        if (_Py_atomic_compare_exchange_int(self->adds, &state, ADDS_CLOSED)) {
+            return;
+        }
+    }
+    if (state == ADDS_CLOSED) {
         return;
     }
     _Py_atomic_store_int(self->adds, ADDS_CLOSING);
-    // Without the GIL, another thread may be between its load of the
-    // state and its atomic add; once the world has stopped, none is.
-    _PyAtomic_QuiesceOtherThreads();
+    _PyAtomic_Synchronize();
     _Py_atomic_store_int(self->adds, ADDS_CLOSED);
+}
+
+// A fresh object whose value lies in the safe band may take fast adds.
+static void
+open_fast_adds(atomicintobject *self)
+{
+    int state = ADDS_FRESH;
+    if (_Py_atomic_load_int_relaxed(self->adds) == ADDS_FRESH
+        && in_safe_band(_Py_atomic_load_int64(self->cell)))
+    {
+        // Fails if a store outside the band closed it meanwhile.
+        (void)_Py_atomic_compare_exchange_int(self->adds, &state, ADDS_FAST);
+    }
 }
 
 // Every store of a value, other than by a fast add, goes through here.
@@ -234,7 +264,11 @@ int_add_delta(atomicintobject *self, int64_t delta, int64_t *old_out)
     else if (fast_add(self->cell, self->adds, delta, old_out)) {
         return 0;
     }
-    return int_update(self, upd_add, delta, old_out, NULL);
+    if (int_update(self, upd_add, delta, old_out, NULL) < 0) {
+        return -1;
+    }
+    open_fast_adds(self);
+    return 0;
 }
 
 // add_and_get() and get_and_add().
@@ -249,27 +283,19 @@ int_add(atomicintobject *self, PyObject *delta, int return_new)
 }
 
 static PyObject *
-atomicint_alloc(PyTypeObject *type, int64_t value)
-{
-    atomicintobject *self = (atomicintobject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->value = value;
-    self->cell = &self->value;
-    self->adds = &self->adds_state;
-    self->adds_state = in_safe_band(value) ? ADDS_FAST : ADDS_CLOSED;
-    return (PyObject *)self;
-}
-
-
-static PyObject *
 atomicint_new(PyTypeObject *type, PyObject *Py_UNUSED(args),
               PyObject *Py_UNUSED(kwargs))
 {
     // The value is set by __init__, so that subclasses may define an
     // __init__ with other arguments.
-    return atomicint_alloc(type, 0);
+    atomicintobject *self = (atomicintobject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->cell = &self->value;
+    self->adds = &self->adds_state;
+    self->adds_state = ADDS_FRESH;
+    return (PyObject *)self;
 }
 
 /*[clinic input]
@@ -290,6 +316,7 @@ atomicint_init_impl(atomicintobject *self, PyObject *value)
     }
     before_store(self, v);
     _Py_atomic_store_int64(self->cell, v);
+    open_fast_adds(self);
     return 0;
 }
 
@@ -572,19 +599,16 @@ int_functional(atomicintobject *self, PyObject *func, PyObject *x,
         }
         int64_t new;
         int r = _PyAtomics_AsInt64(res, &new);
+        Py_DECREF(res);
         if (r < 0) {
-            Py_DECREF(res);
             return NULL;
         }
         before_store(self, new);
         if (_Py_atomic_compare_exchange_int64(self->cell, &old, new)) {
-            if (return_new) {
-                return res;
-            }
-            Py_DECREF(res);
-            return PyLong_FromLongLong(old);
+            // The stored int, not what func returned (which may be any
+            // object with __index__).
+            return PyLong_FromLongLong(return_new ? new : old);
         }
-        Py_DECREF(res);
     }
 }
 

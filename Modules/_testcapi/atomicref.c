@@ -248,6 +248,25 @@ field_clear(PyObject *Py_UNUSED(module), PyObject *obj)
     Py_RETURN_NONE;
 }
 
+// Set the field to each item of a list in turn, in one C call (the
+// writer passes no quiescent state of its own in between).
+static PyObject *
+field_set_each(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *obj, *list;
+    if (!PyArg_ParseTuple(args, "OO!", &obj, &PyList_Type, &list)) {
+        return NULL;
+    }
+    PyAtomicRefField *field = get_field(obj);
+    if (field == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyAtomicRefField_Set(field, PyList_GET_ITEM(list, i));
+    }
+    Py_RETURN_NONE;
+}
+
 // Read the field n times with borrowed reads, in one read section; return
 // the last value seen.
 static PyObject *
@@ -436,9 +455,9 @@ stress_set(PyObject *Py_UNUSED(module), PyObject *args)
     Py_RETURN_NONE;
 }
 
-// n reads (strong, or borrowed inside read sections of `chunk` reads);
-// every value must be an int no smaller than `floor`.  Returns the
-// number of reads.
+// n reads (strong, or borrowed, each in its own read section); unless
+// floor is -1, every value must be an int no smaller than floor.  Returns
+// the number of reads.
 static PyObject *
 stress_read(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -469,7 +488,7 @@ stress_read(PyObject *Py_UNUSED(module), PyObject *args)
                 ? PyLong_AsLongLong(v) : -1;
             Py_XDECREF(v);
         }
-        if (x < floor) {
+        if (floor != -1 && x < floor) {
             PyErr_Format(PyExc_AssertionError,
                          "read a value no writer stored (%lld)", x);
             return NULL;
@@ -652,6 +671,7 @@ static PyMethodDef test_methods[] = {
     {"atomicref_field_compare_exchange", field_compare_exchange, METH_VARARGS},
     {"atomicref_field_clear", field_clear, METH_O},
     {"atomicref_field_get_borrowed", field_get_borrowed, METH_VARARGS},
+    {"atomicref_field_set_each", field_set_each, METH_VARARGS},
     {"atomicref_misuse_borrowed_outside_section",
      misuse_borrowed_outside_section, METH_O},
     {"atomicref_misuse_write_inside_section",

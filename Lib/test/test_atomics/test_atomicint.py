@@ -187,6 +187,19 @@ class AtomicIntTests(unittest.TestCase):
         self.assertEqual(a.get_and_accumulate(3, operator.mul), 7)
         self.assertEqual(a.accumulate_and_get(1, operator.sub), 20)
 
+    def test_functional_returns_the_stored_int(self):
+        # func may return any object with __index__; the result is the
+        # int stored, not what func returned.
+        a = AtomicInt(0)
+        r = a.update_and_get(lambda v: True)
+        self.assertIs(type(r), int)
+        self.assertEqual(r, 1)
+        r = a.accumulate_and_get(Index(5), lambda v, x: Index(v + x.v))
+        self.assertIs(type(r), int)
+        self.assertEqual(r, 6)
+        self.assertEqual(a.get_and_update(lambda v: False), 6)
+        self.assertEqual(a.get(), 0)
+
     def test_functional_errors(self):
         a = AtomicInt(3)
         self.assertRaises(TypeError, a.update_and_get, lambda v: 'x')

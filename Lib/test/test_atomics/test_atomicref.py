@@ -8,7 +8,7 @@ from test import support
 from test.support import threading_helper
 
 from atomics import AtomicRef
-from .util import ITERATIONS, NTHREADS, run_concurrently
+from .util import ITERATIONS, NTHREADS, cleared_atomicref, run_concurrently
 
 
 class Obj:
@@ -145,6 +145,54 @@ class AtomicRefTests(unittest.TestCase):
         gc.collect()
         self.assertIsNone(wo())
         self.assertIsNone(wr())
+
+    def test_cleared_by_gc(self):
+        # Finalizers and weak reference callbacks of a cycle can reach an
+        # AtomicRef the garbage collector already cleared: every method
+        # fails cleanly and leaves it empty; set() fills it again.
+        ref = cleared_atomicref(AtomicRef)
+        self.assertEqual(repr(ref), 'atomics.AtomicRef(<empty>)')
+        v = Obj()
+        for call in (ref.get, lambda: ref.exchange(v),
+                     lambda: ref.compare_and_set(v, v),
+                     lambda: ref.compare_exchange(v, v),
+                     lambda: ref.get_and_update(lambda x: x),
+                     lambda: ref.update_and_get(lambda x: x),
+                     lambda: ref.get_and_accumulate(1, lambda x, y: x),
+                     lambda: ref.accumulate_and_get(1, lambda x, y: x),
+                     lambda: ref.handle().get()):
+            with self.subTest(call=call):
+                self.assertRaises(ValueError, call)
+        self.assertRaises(ValueError, ref.get)
+        ref.set(v)
+        self.assertIs(ref.get(), v)
+        self.assertIs(ref.handle().exchange(1), v)
+
+    def test_cleared_during_update(self):
+        # The function of an update may see the reference emptied.
+        ref = cleared_atomicref(AtomicRef)
+        ref.set(1)
+        calls = []
+
+        def func(x):
+            calls.append(x)
+            ref.__init__(2) if len(calls) == 1 else None
+            return x + 10
+        self.assertEqual(ref.update_and_get(func), 12)
+        self.assertEqual(calls, [1, 2])
+
+    def test_deep_chain_dealloc(self):
+        # Freeing a chain of references each holding the next recurses no
+        # deeper than freeing a list of lists does (the trashcan).
+        depth = 200_000 if support.check_sanitizer(address=True) else 1_000_000
+        ref = None
+        for _ in range(depth):
+            ref = AtomicRef(ref)
+        del ref
+        ref = None
+        for _ in range(depth):
+            ref = AtomicRef(ref).handle()
+        del ref
 
     def test_subclass(self):
         class MyRef(AtomicRef):

@@ -1,8 +1,9 @@
+import subprocess
 import sys
 import textwrap
 import unittest
 from test import support
-from test.support import import_helper, script_helper
+from test.support import import_helper, script_helper, threading_helper
 
 import atomics
 
@@ -57,6 +58,93 @@ class ModuleTests(unittest.TestCase):
         self.assertIsNot(mod.AtomicInt, atomics.AtomicInt)
         self.assertIs(mod.AtomicRef, atomics.AtomicRef)   # builtin type
         self.assertEqual(mod.AtomicInt(3).get(), 3)
+
+
+
+# Threads that keep storing int64 extremes into AtomicInt objects (old and
+# new), update a shared one, and run garbage collections (which stop the
+# world) until told to stop.
+BUSY_THREADS = textwrap.dedent('''
+    import gc, sys, threading
+    from atomics import AtomicInt, AtomicCounter
+    shared = AtomicInt(1)
+    stop = False
+
+    def busy():
+        n = 0
+        while not stop:
+            AtomicInt(2**63 - 1)
+            x = AtomicInt(1)
+            x.increment()
+            x.set(-2**63)
+            shared.increment()
+            AtomicCounter(2**63 - 1).add(1)
+            n += 1
+            if n % 16 == 0:
+                gc.collect()
+                sys.setprofile(None)
+
+    def start(n, daemon):
+        threads = [threading.Thread(target=busy, daemon=daemon)
+                   for _ in range(n)]
+        for t in threads:
+            t.start()
+        return threads
+''')
+
+
+@threading_helper.requires_working_threading()
+class StopTheWorldHangTests(unittest.TestCase):
+    # Defect: AtomicInt stopped the world to close its fast adds, and
+    # 3.13's stop-the-world could leave a per-interpreter mutex locked in
+    # a fork child or at exit (gh-137433, fixed by patch 0006); AtomicInt
+    # no longer stops the world at all.
+
+    @support.requires_fork()
+    def test_fork_while_threads_operate(self):
+        code = BUSY_THREADS + textwrap.dedent('''
+            import os, time, warnings
+            warnings.simplefilter("ignore", DeprecationWarning)
+            threads = start(4, False)
+            hung = 0
+            for _ in range(10):
+                pid = os.fork()
+                if pid == 0:
+                    gc.collect()
+                    x = AtomicInt(3)
+                    x.set(2**63 - 1)
+                    os._exit(0 if x.get() == 2**63 - 1 else 3)
+                deadline = time.monotonic() + 20
+                while True:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        assert os.waitstatus_to_exitcode(status) == 0, status
+                        break
+                    if time.monotonic() > deadline:
+                        hung += 1
+                        os.kill(pid, 9)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.005)
+            stop = True
+            for t in threads:
+                t.join()
+            print("hung", hung)
+        ''')
+        rc, out, err = script_helper.assert_python_ok('-c', code)
+        self.assertEqual(out.strip(), b'hung 0')
+
+    def test_exit_with_daemon_threads_operating(self):
+        code = BUSY_THREADS + textwrap.dedent('''
+            import time
+            start(4, True)
+            time.sleep(0.05)
+        ''')
+        for _ in range(5):
+            proc = subprocess.run([sys.executable, '-c', code],
+                                  capture_output=True,
+                                  timeout=support.SHORT_TIMEOUT)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,8 @@
 """Helpers shared by the atomics tests."""
 
+import gc
 import threading
+import weakref
 
 from test import support
 from test.support import threading_helper
@@ -36,3 +38,53 @@ def run_concurrently(funcs):
         pass
     if errors:
         raise errors[0]
+
+
+def call_with_failing_allocations(func, start=0, stop=0):
+    """Call func() with memory allocations number start to stop (all from
+    start if stop is 0) failing, through _testcapi.set_nomemory().  Return
+    the exception func raised (None if none).  Nothing but func runs
+    while allocations fail."""
+    from test.support import import_helper
+    _testcapi = import_helper.import_module('_testcapi')
+    exc = None
+    _testcapi.set_nomemory(start, stop)
+    try:
+        func()
+    except BaseException as e:
+        exc = e
+    finally:
+        _testcapi.remove_mem_hooks()
+    return exc
+
+
+def cleared_atomicref(ref_type):
+    """Return an atomic reference of ref_type that the garbage collector
+    cleared (tp_clear) in a reference cycle, still reachable: a finalizer
+    of the cycle made weak references whose callback, run in the clear
+    phase, keeps it."""
+    keep, got = [], []
+
+    def callback(_):
+        got.append(keep[0]())
+
+    class Finalized:
+        def __del__(self):
+            keep.append(weakref.ref(self.ref))
+            keep.append(weakref.ref(self.ref.get(), callback))
+
+    class Value:
+        pass
+
+    def make_cycle():
+        fin, value = Finalized(), Value()
+        ref = ref_type(value)
+        fin.ref = ref
+        value.fin = fin
+        value.ref = ref
+    make_cycle()
+    gc.collect()
+    if not got or '<empty>' not in repr(got[0]):
+        raise AssertionError("the garbage collector did not clear the "
+                             "reference as expected")
+    return got[0]

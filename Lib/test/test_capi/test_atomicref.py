@@ -3,12 +3,14 @@
 import gc
 import sys
 import threading
+import time
 import unittest
 import weakref
 from test import support
 from test.support import import_helper, threading_helper
 from test.support.script_helper import assert_python_failure
-from test.test_atomics.util import ITERATIONS, NTHREADS, run_concurrently
+from test.test_atomics.util import (ITERATIONS, NTHREADS, cleared_atomicref,
+                                    run_concurrently)
 
 _testcapi = import_helper.import_module('_testcapi')
 
@@ -125,6 +127,21 @@ class AtomicRefObjectTests(unittest.TestCase):
         self.assertEqual(sys.getrefcount(a), ra)
 
 
+    def test_cleared_by_gc(self):
+        # The functions that read a reference the garbage collector emptied
+        # fail with ValueError and leave it empty; Set fills it again.
+        ref = cleared_atomicref(AtomicRef)
+        v = Obj()
+        self.assertRaises(ValueError, _testcapi.atomicref_get, ref)
+        self.assertRaises(ValueError, _testcapi.atomicref_exchange, ref, v)
+        for want_actual in (False, True):
+            self.assertRaises(ValueError, _testcapi.atomicref_compare_exchange,
+                              ref, v, v, want_actual)
+        self.assertRaises(ValueError, _testcapi.atomicref_get, ref)
+        self.assertEqual(_testcapi.atomicref_set(ref, v), 0)
+        self.assertIs(_testcapi.atomicref_get(ref), v)
+
+
 class AtomicRefFieldTests(unittest.TestCase):
     """The embeddable form, through an extension type that embeds it."""
 
@@ -206,6 +223,67 @@ class AtomicRefFieldTests(unittest.TestCase):
         del old
         _testcapi.atomicref_field_clear(h)
         self.assertEqual([r for r in refs if r() is not None], [])
+
+    def test_retired_values_bounded_in_one_c_call(self):
+        # A writer that replaces values in one C call passes no quiescent
+        # state of its own; retirement still releases what is due as it
+        # goes (it once kept all of them and scanned them all at every
+        # write: quadratic time, unbounded memory).
+        h = Holder(None)
+        _testcapi.atomicref_field_get_borrowed(h)
+        objs = [Obj() for _ in range(10_000)]
+        refs = [weakref.ref(o) for o in objs]
+        _testcapi.atomicref_field_set_each(h, objs)
+        del objs
+        alive = sum(r() is not None for r in refs)
+        self.assertLess(alive, 100)
+        self.assertIs(refs[-1](), _testcapi.atomicref_field_get(h))
+        _testcapi.atomicref_field_clear(h)
+        self.assertEqual(sum(r() is not None for r in refs), 0)
+
+    def test_retired_value_released_by_immortal_writes(self):
+        # Writes of immortal values (None) release what is due too.
+        class Big:
+            data = bytes(1_000_000)
+        h = Holder(None)
+        _testcapi.atomicref_field_get_borrowed(h)
+        big = Big()
+        wbig = weakref.ref(big)
+        _testcapi.atomicref_field_set(h, big)
+        del big
+        _testcapi.atomicref_field_set(h, None)
+        for _ in range(100):
+            _testcapi.atomicref_field_set(h, None)
+        self.assertIsNone(wbig())
+
+    @threading_helper.requires_working_threading()
+    def test_retired_values_released_next_to_busy_reader(self):
+        # A reader doing short read sections in a C loop passes a
+        # quiescent state at the end of each: it does not hold the
+        # release of retired values up.
+        h = Holder(0)
+        done = threading.Event()
+
+        def reader():
+            while not done.is_set():
+                # floor -1: any value, not only ints
+                _testcapi.atomicref_stress_read(h, 10_000, -1, True)
+        t = threading.Thread(target=reader)
+        t.start()
+        try:
+            objs = [Obj() for _ in range(1000)]
+            refs = [weakref.ref(o) for o in objs]
+            _testcapi.atomicref_field_set_each(h, objs)
+            del objs
+            _testcapi.atomicref_field_set(h, 0)
+            deadline = time.monotonic() + support.SHORT_TIMEOUT
+            while (any(r() is not None for r in refs)
+                   and time.monotonic() < deadline):
+                _testcapi.atomicref_field_set_each(h, [0] * 100)
+            self.assertEqual(sum(r() is not None for r in refs), 0)
+        finally:
+            done.set()
+            t.join()
 
     def test_refcounts(self):
         a = Obj()
