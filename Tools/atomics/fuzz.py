@@ -1,0 +1,607 @@
+"""Seeded random-operation fuzzer of the atomics module and the PyAtomicRef
+C API, with several threads and hostile arguments.
+
+Each round runs in a child process: THREADS threads (4 by default) share
+a set of objects made from the round's seed and call random operations on
+them, with random arguments drawn partly from a set of hostile objects
+(raising __index__/__bool__/__eq__, huge and negative ints, floats, None,
+int subclasses, re-entrant callables...).  An operation may raise one of
+the exceptions documented for bad input; anything else, a crash, a hang
+or a broken invariant is a finding.  Invariants are checked as the round
+goes (every value read is one a writer stored; a failed operation on a
+thread's private object leaves it unchanged) and at its end (no lost
+update: the counts that the threads kept add up to the objects' values).
+
+Every thread records its last operations in a shared memory-mapped file,
+so that they survive a crash of the child.  On a finding the supervisor
+prints the seed, what happened, the child's last output and the replay
+log (the last operations of every thread, in global order), and exits
+with status 1.  Re-run one round with --seed S --rounds 1.
+
+Usage: ./python Tools/atomics/fuzz.py [--seconds 60] [--seed S]
+           [--threads 4] [--round-seconds 2] [--rounds N]
+
+This is a testing tool: it exits 0 when it found nothing.
+"""
+
+import argparse
+import gc
+import mmap
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import weakref
+
+SLOT = 160                  # bytes per recorded operation
+KEEP = 24                   # operations kept per thread
+EXIT_FINDING = 3            # the child's status for a broken invariant
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+
+# Exceptions that bad input may raise.
+ALLOWED = (TypeError, ValueError, OverflowError, AttributeError,
+           IndexError, ZeroDivisionError, RecursionError)
+
+
+class Finding(Exception):
+    """A broken invariant."""
+
+
+class Boom(Exception):
+    """Raised by the hostile objects."""
+
+
+# --- hostile arguments -----------------------------------------------------
+
+class BadIndex:
+    def __index__(self):
+        raise Boom("__index__")
+
+
+class HugeIndex:
+    def __index__(self):
+        return 2**100
+
+
+class BadBool:
+    def __bool__(self):
+        raise Boom("__bool__")
+
+
+class BadEq:
+    def __eq__(self, other):
+        raise Boom("__eq__")
+
+    def __hash__(self):
+        return 7
+
+
+class BadHash:
+    def __hash__(self):
+        raise Boom("__hash__")
+
+
+class IntSub(int):
+    pass
+
+
+class Recursive:
+    """Calls itself through __index__ until the recursion limit."""
+    def __index__(self):
+        return self.__index__()
+
+
+def hostile_values():
+    return [None, 0, 1, -1, INT64_MAX, INT64_MIN, INT64_MAX + 1,
+            INT64_MIN - 1, 2**62, -2**62, 2**31, 2**100, -2**100, 1.5,
+            float('nan'), "7", b"7", True, False, IntSub(5), BadIndex(),
+            HugeIndex(), BadBool(), BadEq(), BadHash(), Recursive(),
+            [], (), object()]
+
+
+# --- the replay log --------------------------------------------------------
+
+class Log:
+    """Each thread's last KEEP operations in a memory-mapped file."""
+
+    def __init__(self, path, nthreads):
+        self.size = nthreads * KEEP * SLOT
+        with open(path, 'wb') as f:
+            f.truncate(self.size)
+        self.file = open(path, 'r+b')
+        self.map = mmap.mmap(self.file.fileno(), self.size)
+        from atomics import AtomicInt
+        self.seq = AtomicInt(0)
+        self.count = [0] * nthreads
+
+    def record(self, tid, text):
+        seq = self.seq.add_and_get(1)
+        n = self.count[tid]
+        self.count[tid] = n + 1
+        line = f"{seq:09d} t{tid} {text}".encode('utf-8', 'replace')
+        offset = (tid * KEEP + n % KEEP) * SLOT
+        self.map[offset:offset + SLOT] = line[:SLOT].ljust(SLOT, b'\0')
+
+    @staticmethod
+    def read(path):
+        with open(path, 'rb') as f:
+            data = f.read()
+        lines = []
+        for i in range(0, len(data), SLOT):
+            rec = data[i:i + SLOT].rstrip(b'\0')
+            if rec:
+                lines.append(rec.decode('utf-8', 'replace'))
+        return sorted(lines)
+
+
+# --- one round (child process) ---------------------------------------------
+
+def short(x):
+    r = repr(x) if not isinstance(x, int) or abs(x) < 10**30 else '<big int>'
+    return r if len(r) < 40 else r[:37] + '...'
+
+
+class Round:
+    def __init__(self, seed, nthreads, seconds, log):
+        import atomics
+        self.atomics = atomics
+        self.seed = seed
+        self.nthreads = nthreads
+        self.seconds = seconds
+        self.log = log
+        try:
+            import _testcapi
+        except ImportError:
+            _testcapi = None
+        self.capi = _testcapi
+        rng = random.Random(seed)
+        A = atomics
+        # Shared objects.  "counted" ones take only additions whose
+        # totals the threads keep; the others take anything.
+        self.counted_int = A.AtomicInt(rng.randrange(-1000, 1000))
+        self.counted_int_start = self.counted_int.get()
+        self.counter = A.AtomicCounter(rng.randrange(-10, 10),
+                                       stripes=rng.choice([0, 1, 2, 8]))
+        self.counter_start = self.counter.sum()
+        self.cas_int = A.AtomicInt(0)
+        self.cas_ref = A.AtomicRef(0)
+        self.edge_int = A.AtomicInt(rng.choice([0, INT64_MAX, INT64_MIN,
+                                                2**62, -2**62]))
+        self.flag = A.AtomicBool(False)
+        self.tokens = [object() for _ in range(8)]
+        self.token_ref = A.AtomicRef(self.tokens[0])
+        self.any_ref = A.AtomicRef(None)
+        self.stored = set()        # ids of what any_ref may hold
+        self.published = [None]    # keeps them alive
+        self.published_lock = threading.Lock()
+
+        class SubInt(A.AtomicInt):
+            def get(self):
+                return super().get()
+
+        class SubRef(A.AtomicRef):
+            def __init__(self, v=None, extra=None):
+                super().__init__(v)
+        self.SubInt, self.SubRef = SubInt, SubRef
+        self.holder = (_testcapi.AtomicRefFieldHolder(0)
+                       if _testcapi is not None else None)
+
+        # Per-thread tallies for the end-of-round check.
+        self.int_net = [0] * nthreads
+        self.counter_net = [0] * nthreads
+        self.counter_taken = [0] * nthreads
+        self.cas_wins = [0] * nthreads
+        self.held = [[] for _ in range(nthreads)]   # tokens taken out
+        self.held[0] = list(self.tokens[1:])
+        self.errors = []
+        self.stop = False
+
+    # -- the operations: each takes (tid, rng) --
+
+    def op_counted_int(self, tid, rng):
+        h = self.counted_int if rng.random() < .5 else self.counted_int.handle()
+        d = rng.choice([1, -1, 7, -7, 2**20, -2**20])
+        kind = rng.randrange(6)
+        self.log.record(tid, f"counted_int op{kind} {d}")
+        if kind == 0:
+            h.increment(); d = 1
+        elif kind == 1:
+            h.decrement(); d = -1
+        elif kind == 2:
+            h.add_and_get(d)
+        elif kind == 3:
+            h.get_and_add(d)
+        elif kind == 4:
+            h += d
+        else:
+            h.update_and_get(lambda v: v + d)
+        self.int_net[tid] += d
+
+    def op_counter(self, tid, rng):
+        c = self.counter if rng.random() < .5 else self.counter.handle()
+        kind = rng.randrange(6)
+        d = rng.choice([1, -1, INT64_MAX, INT64_MIN, 12345])
+        self.log.record(tid, f"counter op{kind} {d}")
+        if kind == 0:
+            c.increment(); self.counter_net[tid] += 1
+        elif kind == 1:
+            c.decrement(); self.counter_net[tid] -= 1
+        elif kind == 2:
+            c.add(d); self.counter_net[tid] += d
+        elif kind == 3:
+            c += d; self.counter_net[tid] += d
+        elif kind == 4:
+            self.counter_taken[tid] += c.reset()
+        else:
+            s = c.sum()
+            if type(s) is not int:
+                raise Finding(f"AtomicCounter.sum() returned {s!r}")
+
+    def op_cas(self, tid, rng):
+        if rng.random() < .5:
+            h = self.cas_int if rng.random() < .5 else self.cas_int.handle()
+            self.log.record(tid, "cas_int increment by compare_and_set")
+            while True:
+                v = h.get()
+                if h.compare_and_set(v, v + 1):
+                    break
+        else:
+            r = self.cas_ref if rng.random() < .5 else self.cas_ref.handle()
+            self.log.record(tid, "cas_ref increment by compare_exchange")
+            v = r.get()
+            while True:
+                seen = r.compare_exchange(v, v + 1)
+                if seen is v:
+                    break
+                v = seen
+        self.cas_wins[tid] += 1
+
+    def op_tokens(self, tid, rng):
+        # Exchange conserves tokens: each is held by exactly one place.
+        mine = self.held[tid]
+        if mine and rng.random() < .6:
+            t = mine.pop()
+            self.log.record(tid, "token exchange")
+            mine.append(self.token_ref.exchange(t))
+        elif mine:
+            t = mine[-1]
+            cur = self.token_ref.get()
+            self.log.record(tid, "token compare_and_set")
+            if self.token_ref.compare_and_set(cur, t):
+                mine.pop()
+                mine.append(cur)
+
+    def op_any_ref(self, tid, rng):
+        r = self.any_ref if rng.random() < .7 else self.any_ref.handle()
+        kind = rng.randrange(5)
+        self.log.record(tid, f"any_ref op{kind}")
+        if kind < 2:
+            v = rng.choice(hostile_values())
+            with self.published_lock:
+                self.published.append(v)
+                self.stored.add(id(v))
+            if kind == 0:
+                r.set(v)
+            else:
+                self.check_stored(r.exchange(v))
+        else:
+            v = r.get()
+            self.check_stored(v)
+            if kind == 3:
+                r.compare_and_set(v, v)
+            elif kind == 4:
+                r.update_and_get(lambda x: x)
+
+    def check_stored(self, v):
+        if id(v) not in self.stored and v is not None:
+            raise Finding(f"AtomicRef returned {v!r}, which no thread stored")
+
+    def op_edge_int(self, tid, rng):
+        e = self.edge_int if rng.random() < .5 else self.edge_int.handle()
+        v = rng.choice(hostile_values())
+        name = rng.choice(['set', 'exchange', 'add_and_get', 'get_and_add',
+                           'get_and_or', 'get_and_and', 'get_and_xor',
+                           'get_and_max', 'get_and_min', 'compare_and_set',
+                           'compare_exchange', 'iadd', 'isub', 'init',
+                           'accumulate_and_get'])
+        self.log.record(tid, f"edge_int {name} {short(v)}")
+        try:
+            if name == 'iadd':
+                e += v
+            elif name == 'isub':
+                e -= v
+            elif name == 'init':
+                e.__init__(v)
+            elif name in ('compare_and_set', 'compare_exchange'):
+                getattr(e, name)(e.get(), v)
+            elif name == 'accumulate_and_get':
+                e.accumulate_and_get(v, lambda a, b: b)
+            else:
+                getattr(e, name)(v)
+        except (Boom, *ALLOWED):
+            pass
+        x = e.get()
+        if type(x) is not int or not INT64_MIN <= x <= INT64_MAX:
+            raise Finding(f"AtomicInt holds {x!r}")
+
+    def op_private(self, tid, rng):
+        # A failed operation leaves the (unshared) object unchanged.
+        A = self.atomics
+        kind = rng.randrange(4)
+        v = rng.choice(hostile_values())
+        self.log.record(tid, f"private op{kind} {short(v)}")
+        if kind == 0:
+            o = rng.choice([A.AtomicInt, self.SubInt])(
+                rng.choice([0, INT64_MAX, INT64_MIN, 5]))
+            before = o.get()
+            for name in ('set', 'exchange', 'add_and_get', 'get_and_max',
+                         'compare_and_set'):
+                try:
+                    if name == 'compare_and_set':
+                        o.compare_and_set(before, v)
+                    else:
+                        getattr(o, name)(v)
+                except (Boom, *ALLOWED):
+                    if o.get() != before:
+                        raise Finding(f"AtomicInt.{name}({short(v)}) failed "
+                                      f"but changed {before} to {o.get()}")
+                before = o.get()
+        elif kind == 1:
+            o = A.AtomicBool(rng.random() < .5)
+            before = o.get()
+            try:
+                o.set(v)
+            except (Boom, *ALLOWED):
+                if o.get() != before:
+                    raise Finding("AtomicBool.set failed but changed it")
+        elif kind == 2:
+            o = A.AtomicCounter(rng.choice([0, INT64_MAX]), stripes=2)
+            before = o.sum()
+            try:
+                o.add(v)
+            except (Boom, *ALLOWED):
+                if o.sum() != before:
+                    raise Finding("AtomicCounter.add failed but changed it")
+        else:
+            o = rng.choice([A.AtomicRef, self.SubRef])(1)
+            for call in (lambda: o.get_and_update(lambda x: 1 / 0),
+                         lambda: o.accumulate_and_get(v, lambda x, y: x + y)):
+                o.set(1)
+                try:
+                    call()
+                except (Boom, *ALLOWED):
+                    x = o.get()
+                    if type(x) is not int or x != 1:
+                        raise Finding(f"AtomicRef changed to {x!r} by a "
+                                      f"failed update")
+
+    def op_flag(self, tid, rng):
+        h = self.flag if rng.random() < .5 else self.flag.handle()
+        name = rng.choice(['test_and_set', 'clear', 'toggle', 'get', 'set'])
+        self.log.record(tid, f"flag {name}")
+        r = h.set(rng.random() < .5) if name == 'set' else getattr(h, name)()
+        if r is not None and type(r) is not bool:
+            raise Finding(f"AtomicBool.{name} returned {r!r}")
+
+    def op_gc(self, tid, rng):
+        # Cycles through atomics with finalizers that touch them, weak
+        # references, deep chains, collections.
+        A = self.atomics
+        kind = rng.randrange(4)
+        self.log.record(tid, f"gc op{kind}")
+        if kind == 0:
+            class Fin:
+                def __del__(self):
+                    try:
+                        self.r.get()
+                    except ValueError:
+                        pass
+                    self.r.set(self)      # resurrect into the cleared ref
+            f = Fin()
+            f.r = A.AtomicRef(f)
+            f.h = f.r.handle()
+            f.i = A.AtomicInt(3).handle()
+        elif kind == 1:
+            r = None
+            for _ in range(rng.randrange(1, 3000)):
+                r = A.AtomicRef(r)
+            del r
+        elif kind == 2:
+            x = A.AtomicInt(1)
+            w = weakref.ref(x)
+            h = x.handle()
+            del x
+            if w() is None:
+                raise Finding("a handle did not keep its owner alive")
+            h.increment()
+        else:
+            gc.collect()
+
+    def op_capi(self, tid, rng):
+        capi = self.capi
+        if capi is None:
+            return
+        kind = rng.randrange(6)
+        v = rng.choice(hostile_values())
+        self.log.record(tid, f"capi op{kind} {short(v)}")
+        ref = self.any_ref
+        # The _testcapi wrappers pass None as NULL, which the C API
+        # refuses with SystemError (a documented error return).
+        if kind == 0:
+            with self.published_lock:
+                self.published.append(v)
+                self.stored.add(id(v))
+            try:
+                capi.atomicref_set(ref, v)
+            except SystemError:
+                if v is not None:
+                    raise
+        elif kind == 1:
+            self.check_stored(capi.atomicref_get(ref))
+        elif kind == 2:
+            cur = capi.atomicref_get(ref)
+            try:
+                capi.atomicref_compare_exchange(ref, cur, cur,
+                                                rng.random() < .5)
+            except SystemError:
+                if cur is not None:
+                    raise
+        elif kind == 3:
+            # The holder takes only non-negative ints: readers check it.
+            capi.atomicref_stress_read(self.holder, rng.randrange(1, 200), 0,
+                                       rng.random() < .5)
+        elif kind == 4:
+            base = rng.randrange(1, 1 << 30)
+            capi.atomicref_field_set_each(
+                self.holder, [base + i for i in range(rng.randrange(1, 50))])
+        else:
+            capi.atomicref_field_get_borrowed(self.holder, rng.randrange(1, 50))
+
+    OPS = ['op_counted_int', 'op_counter', 'op_cas', 'op_tokens',
+           'op_any_ref', 'op_edge_int', 'op_private', 'op_flag', 'op_gc',
+           'op_capi']
+    WEIGHTS = [10, 10, 6, 6, 8, 8, 6, 4, 1, 6]
+
+    def worker(self, tid, barrier):
+        rng = random.Random(self.seed * 1000 + tid)
+        ops = [getattr(self, name) for name in self.OPS]
+        barrier.wait()
+        deadline = time.monotonic() + self.seconds
+        n = 0
+        try:
+            while time.monotonic() < deadline and not self.stop:
+                for _ in range(32):
+                    op = rng.choices(ops, self.WEIGHTS)[0]
+                    try:
+                        op(tid, rng)
+                    except (Boom, *ALLOWED) as exc:
+                        if op.__name__ in ('op_counted_int', 'op_counter',
+                                           'op_cas', 'op_tokens'):
+                            raise Finding(f"{op.__name__} raised {exc!r}")
+                    n += 1
+        except BaseException as exc:
+            self.stop = True
+            self.log.record(tid, f"FAILED: {exc!r}")
+            self.errors.append((tid, exc, traceback.format_exc()))
+
+    def run(self):
+        barrier = threading.Barrier(self.nthreads)
+        threads = [threading.Thread(target=self.worker, args=(i, barrier))
+                   for i in range(self.nthreads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if self.errors:
+            tid, exc, tb = self.errors[0]
+            print(f"thread {tid}: {tb}", file=sys.stderr)
+            raise Finding(repr(exc))
+        self.check_end()
+
+    def check_end(self):
+        want = self.counted_int_start + sum(self.int_net)
+        if self.counted_int.get() != want:
+            raise Finding(f"AtomicInt lost updates: {self.counted_int.get()}"
+                          f" != {want}")
+        total = self.counter.sum() + sum(self.counter_taken)
+        want = self.counter_start + sum(self.counter_net)
+        if total != want:
+            raise Finding(f"AtomicCounter: sum + resets = {total} != {want}")
+        wins = sum(self.cas_wins)
+        got = self.cas_int.get() + self.cas_ref.get()
+        if got != wins:
+            raise Finding(f"compare-and-set increments: {got} != {wins}")
+        held = [t for mine in self.held for t in mine]
+        held.append(self.token_ref.get())
+        if sorted(map(id, held)) != sorted(map(id, self.tokens)):
+            raise Finding("AtomicRef.exchange lost or duplicated a token")
+
+
+def child(args):
+    log = Log(args.log, args.threads)
+    import faulthandler
+    faulthandler.enable()
+    try:
+        Round(args.seed, args.threads, args.round_seconds, log).run()
+    except Finding as exc:
+        print(f"FINDING: {exc}", file=sys.stderr)
+        sys.exit(EXIT_FINDING)
+
+
+# --- supervisor ------------------------------------------------------------
+
+def supervise(args):
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    end = time.monotonic() + args.seconds
+    rounds = 0
+    fd, log_path = tempfile.mkstemp(prefix='atomics-fuzz-')
+    os.close(fd)
+    try:
+        while (rounds < args.rounds if args.rounds
+               else time.monotonic() < end or rounds == 0):
+            s = seed + rounds
+            cmd = [sys.executable, __file__, '--child', '--seed', str(s),
+                   '--threads', str(args.threads),
+                   '--round-seconds', str(args.round_seconds),
+                   '--log', log_path]
+            timeout = args.round_seconds + 60
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True,
+                                      timeout=timeout)
+                what = None
+                if proc.returncode == EXIT_FINDING:
+                    what = "broken invariant"
+                elif proc.returncode < 0:
+                    what = f"crash ({signal.Signals(-proc.returncode).name})"
+                elif proc.returncode != 0:
+                    what = f"exit status {proc.returncode}"
+                out = proc.stdout + proc.stderr
+            except subprocess.TimeoutExpired as exc:
+                what = f"hang (no exit after {timeout} s)"
+                out = ((exc.stdout or b'') + (exc.stderr or b'')).decode(
+                    'utf-8', 'replace') if isinstance(exc.stdout, bytes) \
+                    else (exc.stdout or '') + (exc.stderr or '')
+            rounds += 1
+            if what is not None:
+                print(f"fuzz: FINDING in round {rounds}, seed {s}: {what}")
+                print("fuzz: last output of the round:")
+                for line in out.splitlines()[-30:]:
+                    print("    " + line)
+                print("fuzz: replay log (last operations of each thread):")
+                for line in Log.read(log_path)[-3 * KEEP:]:
+                    print("    " + line)
+                print(f"fuzz: re-run with: {sys.executable} {__file__} "
+                      f"--seed {s} --rounds 1 --threads {args.threads} "
+                      f"--round-seconds {args.round_seconds}")
+                return 1
+        print(f"fuzz: {rounds} rounds of {args.round_seconds} s with "
+              f"{args.threads} threads, seeds {seed}..{seed + rounds - 1}: "
+              f"nothing found")
+        return 0
+    finally:
+        os.unlink(log_path)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--seconds', type=float, default=60)
+    p.add_argument('--seed', type=int)
+    p.add_argument('--threads', type=int, default=4)
+    p.add_argument('--round-seconds', type=float, default=2)
+    p.add_argument('--rounds', type=int, default=0)
+    p.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--log', help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        child(args)
+    else:
+        sys.exit(supervise(args))
+
+
+if __name__ == '__main__':
+    main()
