@@ -6,17 +6,20 @@
 
    - Get loads the pointer and tries to increment the reference count of
      the object it points to, then checks that the field still points to
-     it (_PyAtomic_LoadStrong(), which is upstream's _Py_XGetRef()).  If
-     the object was replaced and freed in between, its memory still
-     belongs to the object heap (mimalloc pages are returned to the OS
-     only after a QSBR grace period), so the try-incref reads a reference
-     count field that is zero, merged, or belongs to a new object of the
-     same size class; the re-check then fails and the reference is
-     dropped.  This is the scheme of list_get_item_ref() and of the dict
-     lookup in Objects/dictobject.c.  A reader that loses the compare-and-
-     swap on the count to another reader retries at once with the count
-     the failed compare-and-swap returned: that failure brought the cache
-     line to this core, so the retry usually succeeds.
+     it (as upstream's _Py_XGetRef() does).  If the object was replaced
+     and freed in between, its memory still belongs to the object heap
+     (mimalloc pages are returned to the OS only after a QSBR grace
+     period), so the try-incref reads a reference count field that is
+     zero, merged, or belongs to a new object of the same size class; the
+     re-check then fails and the reference is dropped.  This is the scheme
+     of list_get_item_ref() and of the dict lookup in Objects/dictobject.c.
+     Its compare-and-swap can lose to another thread changing the count;
+     the first time that happens in a field, the field switches to
+     deferred release (below) for good, and Get becomes a load and a
+     plain increment (Py_NewRef()), which never fails: under contention
+     that takes the count's cache line once per read instead of up to
+     three times.  (A backoff after a lost compare-and-swap, tried
+     before, made tight C loops faster and Python loops 2x slower.)
    - Every value a writer publishes is first marked maybe-weakref
      (_PyAtomic_Publish()), so that readers on other threads can always
      take a shared reference to it: without the flag an object owned by
@@ -26,32 +29,37 @@
      CompareExchange is one pointer compare-and-swap.  The writer owns the
      field's reference to the old value after the swap.
 
-   Borrowed reads (PyUnstable_AtomicRefField_GetBorrowed) take no
-   reference at all.  The first borrowed read of a field sets a flag in
-   the field (low bit of _retired).  Writers check it after their swap: if
-   set, the field's reference to the replaced value is not released at
-   once but retired: pushed on the field's retired list with a QSBR goal,
-   and released once every thread has passed a quiescent state.  A
-   borrowed reader cannot pass a quiescent state inside its read section
-   (it runs no Python code and stays attached), so a value it loaded
-   stays alive until the section ends.  The flag store and the writers'
-   flag load are both sequentially consistent with the value exchange,
-   Dekker style: either a writer sees the flag, or the reader's value load
-   comes after the writer's swap and never sees the old value.
+   Deferred release.  Borrowed reads (PyUnstable_AtomicRefField_GetBorrowed)
+   take no reference at all, and strong reads of a contended field take
+   one only after loading the pointer.  The first such read of a field
+   sets a flag in the field (DEFERRED_RELEASE, the low bit of _retired).
+   Writers check it after their swap: if set, the field's reference to the
+   replaced value is not released at once but retired: pushed on the
+   field's retired list with a QSBR goal, and released once every thread
+   has passed a quiescent state.  A reader cannot pass a quiescent state
+   inside its read section or between its load and its increment (it runs
+   no Python code and stays attached), so a value it loaded stays alive
+   until then.  The flag store and the writers' flag load are both
+   sequentially consistent with the value exchange, Dekker style: either
+   a writer sees the flag, or the reader's value load comes after the
+   writer's swap and never sees the old value.
 
    Retirement costs O(1) amortized per write, and what it retains is
    released without any particular later write:
 
-   - Each retirement advances the QSBR write sequence, so its goal is
-     reached as soon as every thread has passed a quiescent state
-     afterwards (a deferred advance could wait for nine more).
+   - Each retirement takes a deferred QSBR goal (the shared write
+     sequence, a line every thread reads, is advanced once per ten
+     retirements of a thread); the reclaiming thread advances it to the
+     newest goal of its list if need be, so a goal is reached as soon as
+     every thread has passed a quiescent state after the reclamation
+     began.
    - The end of an outermost read section is a quiescent state of the
      reader (it holds no borrowed value from then on), so a reader that
      does many short sections in a C loop, never running Python code,
      does not hold reclamation up.  So is a write: a writer holds no
      borrowed value (writing inside a read section is forbidden), so the
      thread that reclaims reports its own quiescent state first.
-   - Every write to a field with borrowed readers counts; once the writes
+   - Every write to a field with deferred release counts; once the writes
      since the last reclamation reach the number of retired values (at
      least RECLAIM_MIN), the writer reclaims: one scan of the threads'
      QSBR states, then one pass over the list, releasing what is due.
@@ -68,7 +76,7 @@
    that keeps the GIL. */
 
 #include "Python.h"
-#include "pycore_atomics.h"       // _PyAtomic_LoadStrong()
+#include "pycore_atomics.h"       // _PyAtomic_Publish()
 #include "pycore_pystate.h"       // _PyThreadState_GET()
 #ifdef Py_GIL_DISABLED
 #  include "pycore_qsbr.h"        // _Py_qsbr_advance()
@@ -174,93 +182,83 @@ PyUnstable_AtomicRef_EndRead(void)
 }
 
 
-/* --- Retired values (free-threaded build) ------------------------------- */
+/* --- Deferred release -----------------------------------------------------
 
-#define BORROWED_READERS ((uintptr_t)1)
+   A _PyAtomic_RetireList (Include/internal/pycore_atomics.h) holds what a
+   lock-free structure unlinked but readers may still use: each node has
+   a QSBR goal and is released once every thread has passed it.  It is
+   the machinery of the top comment ("Retirement costs O(1) amortized per
+   write"), shared with AtomicDict's table memory. */
 
 #ifdef Py_GIL_DISABLED
-typedef struct retired_value {
-    struct retired_value *next;
-    PyObject *value;
+struct _PyAtomic_retired {
+    struct _PyAtomic_retired *next;
+    void *ptr;
+    void (*release)(void *);    // NULL: ptr is an object to Py_DECREF
     uint64_t goal;              // QSBR goal after which it may be released
-} retired_value;
-
-// What a field with borrowed readers keeps besides its value: allocated by
-// the first writer that needs it, freed by PyAtomicRefField_Clear.
-typedef struct {
-    retired_value *head;        // a stack: push one, take all (no ABA)
-    Py_ssize_t pending;         // values on the stack
-    Py_ssize_t writes;          // writes since the last reclamation
-    uint8_t reclaiming;         // try-lock of the reclaiming thread
-} retire_state;
-
-#define RETIRE_STATE(word) ((retire_state *)((word) & ~BORROWED_READERS))
+};
 
 // Reclaim at most every RECLAIM_MIN writes.
 #define RECLAIM_MIN 16
 
 static void
-push_retired(retire_state *st, retired_value *first, retired_value *last)
+release_node(_PyAtomic_retired *node)
 {
-    retired_value *head = _Py_atomic_load_ptr(&st->head);
+    if (node->release == NULL) {
+        Py_DECREF((PyObject *)node->ptr);
+    }
+    else {
+        node->release(node->ptr);
+    }
+    PyMem_Free(node);
+}
+
+static void
+push_retired(_PyAtomic_RetireList *list, _PyAtomic_retired *first,
+             _PyAtomic_retired *last)
+{
+    _PyAtomic_retired *head = _Py_atomic_load_ptr(&list->head);
     do {
         last->next = head;
-    } while (!_Py_atomic_compare_exchange_ptr(&st->head, &head, first));
+    } while (!_Py_atomic_compare_exchange_ptr(&list->head, &head, first));
 }
 
-// The retire state of a field whose word is `word`, allocated if need be;
-// NULL if out of memory.
-static retire_state *
-get_retire_state(PyAtomicRefField *field, uintptr_t word)
-{
-    retire_state *st = RETIRE_STATE(word);
-    if (st != NULL) {
-        return st;
-    }
-    st = PyMem_Calloc(1, sizeof(retire_state));
-    if (st == NULL) {
-        return NULL;
-    }
-    // Only the flag can be set now; another writer may win the race.
-    if (!_Py_atomic_compare_exchange_uintptr(
-            &field->_retired, &word, (uintptr_t)st | BORROWED_READERS)) {
-        PyMem_Free(st);
-        st = RETIRE_STATE(word);
-        assert(st != NULL);
-    }
-    return st;
-}
-
-// Release the retired values whose grace period is over.
+// Release what is due.
 static void
-reclaim(retire_state *st)
+reclaim(_PyAtomic_RetireList *list)
 {
-    if (_Py_atomic_exchange_uint8(&st->reclaiming, 1)) {
+    if (_Py_atomic_exchange_uint8(&list->reclaiming, 1)) {
         return;                 // another thread is at it
     }
-    _Py_atomic_store_ssize_relaxed(&st->writes, 0);
+    _Py_atomic_store_ssize_relaxed(&list->writes, 0);
     struct _qsbr_thread_state *qsbr =
         ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
-    // A writer holds no borrowed value (see the top comment).
-    _Py_qsbr_quiescent_state(qsbr);
-    retired_value *node = _Py_atomic_exchange_ptr(&st->head, NULL);
+    _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
     if (node == NULL) {
-        _Py_atomic_store_uint8(&st->reclaiming, 0);
+        _Py_atomic_store_uint8(&list->reclaiming, 0);
         return;
     }
     // One scan of the threads (in _Py_qsbr_poll) for the newest goal sets
     // the shared read sequence; each node is then a comparison.
     uint64_t newest = node->goal;
-    for (retired_value *n = node->next; n != NULL; n = n->next) {
+    for (_PyAtomic_retired *n = node->next; n != NULL; n = n->next) {
         if (QSBR_LT(newest, n->goal)) {
             newest = n->goal;
         }
     }
+    // Goals are deferred (_Py_qsbr_deferred_advance()): make sure the
+    // write sequence has reached the newest before waiting for it.
+    if (QSBR_LT(_Py_qsbr_shared_current(qsbr->shared), newest)) {
+        (void)_Py_qsbr_advance(qsbr->shared);
+    }
+    // A writer holds no borrowed value (see the top comment): report the
+    // quiescent state of this thread, after the advance.
+    _Py_qsbr_quiescent_state(qsbr);
     (void)_Py_qsbr_poll(qsbr, newest);
-    retired_value *keep = NULL, *keep_last = NULL, *done = NULL;
+    _PyAtomic_retired *keep = NULL, *keep_last = NULL, *done = NULL;
     Py_ssize_t released = 0;
     while (node != NULL) {
-        retired_value *next = node->next;
+        _PyAtomic_retired *next = node->next;
         if (_Py_qbsr_goal_reached(qsbr, node->goal)) {
             node->next = done;
             done = node;
@@ -276,17 +274,126 @@ reclaim(retire_state *st)
         node = next;
     }
     if (keep != NULL) {
-        push_retired(st, keep, keep_last);
+        push_retired(list, keep, keep_last);
     }
-    _Py_atomic_add_ssize(&st->pending, -released);
-    _Py_atomic_store_uint8(&st->reclaiming, 0);
-    // Release last: a finalizer may write to this very field.
+    _Py_atomic_add_ssize(&list->pending, -released);
+    _Py_atomic_store_uint8(&list->reclaiming, 0);
+    // Release last: a finalizer may write to this very structure.
     while (done != NULL) {
-        retired_value *next = done->next;
-        Py_DECREF(done->value);
-        PyMem_Free(done);
+        _PyAtomic_retired *next = done->next;
+        release_node(done);
         done = next;
     }
+}
+#endif  /* Py_GIL_DISABLED */
+
+void
+_PyAtomic_RetireTick(_PyAtomic_RetireList *list)
+{
+#ifdef Py_GIL_DISABLED
+    Py_ssize_t writes = _Py_atomic_add_ssize(&list->writes, 1) + 1;
+    Py_ssize_t pending = _Py_atomic_load_ssize_relaxed(&list->pending);
+    if (pending > 0 && writes >= Py_MAX(pending, RECLAIM_MIN)) {
+        reclaim(list);
+    }
+#endif
+}
+
+void
+_PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
+                 void (*release)(void *))
+{
+#ifdef Py_GIL_DISABLED
+    _PyAtomic_retired *node = PyMem_Malloc(sizeof(_PyAtomic_retired));
+    if (node == NULL) {
+        // Out of memory: wait for a grace period instead.
+        _PyAtomic_Synchronize();
+    }
+    else {
+        _PyThreadStateImpl *tstate =
+            (_PyThreadStateImpl *)_PyThreadState_GET();
+        node->ptr = ptr;
+        node->release = release;
+        // After the store that unlinked ptr (sequentially consistent).
+        // Deferred: one advance of the shared write sequence (a cache line
+        // every thread reads) per ten retirements, or at reclamation.
+        node->goal = _Py_qsbr_deferred_advance(tstate->qsbr);
+        push_retired(list, node, node);
+        _Py_atomic_add_ssize(&list->pending, 1);
+        _PyAtomic_RetireTick(list);
+        return;
+    }
+#endif
+    if (release == NULL) {
+        Py_DECREF((PyObject *)ptr);
+    }
+    else {
+        release(ptr);
+    }
+}
+
+void
+_PyAtomic_RetireClear(_PyAtomic_RetireList *list)
+{
+#ifdef Py_GIL_DISABLED
+    _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
+    _Py_atomic_store_ssize_relaxed(&list->pending, 0);
+    while (node != NULL) {
+        _PyAtomic_retired *next = node->next;
+        release_node(node);
+        node = next;
+    }
+#endif
+}
+
+int
+_PyAtomic_RetireTraverse(_PyAtomic_RetireList *list, visitproc visit,
+                         void *arg)
+{
+#ifdef Py_GIL_DISABLED
+    // The garbage collector stops the world: nothing changes under us.
+    for (_PyAtomic_retired *node = list->head; node != NULL;
+         node = node->next)
+    {
+        if (node->release == NULL) {
+            Py_VISIT((PyObject *)node->ptr);
+        }
+    }
+#endif
+    return 0;
+}
+
+
+/* --- Retired values of a field (free-threaded build) --------------------- */
+
+// Set in a field's _retired word by its first borrowed reader or its first
+// contended strong reader: writers must retire the values they replace.
+#define DEFERRED_RELEASE ((uintptr_t)1)
+
+#ifdef Py_GIL_DISABLED
+#define RETIRE_LIST(word) ((_PyAtomic_RetireList *)((word) & ~DEFERRED_RELEASE))
+
+// The retire list of a field whose word is `word`, allocated if need be;
+// NULL if out of memory.
+static _PyAtomic_RetireList *
+get_retire_list(PyAtomicRefField *field, uintptr_t word)
+{
+    _PyAtomic_RetireList *list = RETIRE_LIST(word);
+    if (list != NULL) {
+        return list;
+    }
+    list = PyMem_Calloc(1, sizeof(_PyAtomic_RetireList));
+    if (list == NULL) {
+        return NULL;
+    }
+    // Only the flag can be set now; another writer may win the race.
+    if (!_Py_atomic_compare_exchange_uintptr(
+            &field->_retired, &word, (uintptr_t)list | DEFERRED_RELEASE)) {
+        PyMem_Free(list);
+        list = RETIRE_LIST(word);
+        assert(list != NULL);
+    }
+    return list;
 }
 
 // A write replaced `old` (to which the field's reference passes to us) in
@@ -294,34 +401,18 @@ reclaim(retire_state *st)
 static Py_NO_INLINE void
 retire(PyAtomicRefField *field, uintptr_t word, PyObject *old)
 {
-    retire_state *st = get_retire_state(field, word);
-    if (old != NULL && !_Py_IsImmortal(old)) {
-        retired_value *node = NULL;
-        if (st != NULL) {
-            node = PyMem_Malloc(sizeof(retired_value));
-        }
-        if (node == NULL) {
-            // Out of memory: wait for a grace period instead.
-            _PyAtomic_Synchronize();
-            Py_DECREF(old);
-        }
-        else {
-            _PyThreadStateImpl *tstate =
-                (_PyThreadStateImpl *)_PyThreadState_GET();
-            node->value = old;
-            // After the swap that unlinked it (sequentially consistent).
-            node->goal = _Py_qsbr_advance(tstate->qsbr->shared);
-            push_retired(st, node, node);
-            _Py_atomic_add_ssize(&st->pending, 1);
-        }
+    _PyAtomic_RetireList *list = get_retire_list(field, word);
+    if (list == NULL) {
+        // Out of memory: wait for a grace period instead.
+        _PyAtomic_Synchronize();
+        Py_XDECREF(old);
     }
-    if (st == NULL) {
-        return;
+    else if (old != NULL && !_Py_IsImmortal(old)) {
+        _PyAtomic_Retire(list, old, NULL);
     }
-    Py_ssize_t writes = _Py_atomic_add_ssize(&st->writes, 1) + 1;
-    Py_ssize_t pending = _Py_atomic_load_ssize_relaxed(&st->pending);
-    if (pending > 0 && writes >= Py_MAX(pending, RECLAIM_MIN)) {
-        reclaim(st);
+    else {
+        // Writes of immortal values count too.
+        _PyAtomic_RetireTick(list);
     }
 }
 
@@ -330,17 +421,10 @@ static void
 clear_retired(PyAtomicRefField *field)
 {
     uintptr_t word = _Py_atomic_exchange_uintptr(&field->_retired, 0);
-    retire_state *st = RETIRE_STATE(word);
-    if (st == NULL) {
-        return;
-    }
-    retired_value *node = st->head;
-    PyMem_Free(st);
-    while (node != NULL) {
-        retired_value *next = node->next;
-        Py_DECREF(node->value);
-        PyMem_Free(node);
-        node = next;
+    _PyAtomic_RetireList *list = RETIRE_LIST(word);
+    if (list != NULL) {
+        _PyAtomic_RetireClear(list);
+        PyMem_Free(list);
     }
 }
 #endif  /* Py_GIL_DISABLED */
@@ -352,13 +436,80 @@ release_replaced(PyAtomicRefField *field, PyObject *old)
 #ifdef Py_GIL_DISABLED
     // Sequentially consistent, after the swap: see the comment at the top.
     uintptr_t word = _Py_atomic_load_uintptr(&field->_retired);
-    if (word & BORROWED_READERS) {
+    if (word & DEFERRED_RELEASE) {
         retire(field, word, old);
         return;
     }
 #endif
     Py_XDECREF(old);
 }
+
+
+/* --- Strong reads (free-threaded build) ---------------------------------- */
+
+#ifdef Py_GIL_DISABLED
+/* One attempt to increment the shared reference count of op, as upstream's
+   _Py_TryIncRefShared() (Include/internal/pycore_object.h; the same in
+   3.13.5 and 3.14.0) does in a loop: this is the only place outside that
+   header that knows the layout of ob_ref_shared.  Returns 1 if it
+   incremented the count; 0 if the count says op may be dying (zero
+   without the maybe-weakref flag, or merged); -1 if another thread changed
+   the count between the load and the compare-and-swap (contention). */
+static inline int
+try_incref_shared(PyObject *op)
+{
+    Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&op->ob_ref_shared);
+    if (shared == 0 || shared == _Py_REF_MERGED) {
+        return 0;
+    }
+    if (!_Py_atomic_compare_exchange_ssize(
+            &op->ob_ref_shared, &shared,
+            shared + (1 << _Py_REF_SHARED_SHIFT))) {
+        return -1;
+    }
+#ifdef Py_REF_DEBUG
+    _Py_IncRefTotal(_PyThreadState_GET());
+#endif
+    return 1;
+}
+
+/* The strong read (see "Get" in the top comment).  A field starts with
+   the compare-and-swap protocol, which lets writers release a replaced
+   value at once.  The first time a reader loses the compare-and-swap on
+   a value's count to another thread, it sets DEFERRED_RELEASE in the
+   field, for good: from then on readers take their reference with a plain
+   increment (Py_NewRef(), an atomic add that never fails, as fast as an
+   unlocked read of a plain field) and writers retire replaced values (as
+   for borrowed readers), so that no value is released while a reader is
+   between its load and its increment (no quiescent state can come in
+   between).  Contended fields so read as fast as Py_NewRef() of the same
+   value allows; uncontended ones keep the immediate release. */
+static inline PyObject *
+get_strong(PyAtomicRefField *field)
+{
+    for (;;) {
+        // Both sequentially consistent, flag first: as for borrowed reads.
+        uintptr_t word = _Py_atomic_load_uintptr(&field->_retired);
+        PyObject *value = _Py_atomic_load_ptr(&field->_value);
+        if (word & DEFERRED_RELEASE) {
+            return Py_XNewRef(value);
+        }
+        if (value == NULL) {
+            return NULL;
+        }
+        int r = _Py_TryIncrefFast(value) ? 1 : try_incref_shared(value);
+        if (r > 0) {
+            if (value == _Py_atomic_load_ptr(&field->_value)) {
+                return value;
+            }
+            Py_DECREF(value);       // replaced meanwhile: start over
+        }
+        else if (r < 0) {
+            _Py_atomic_or_uintptr(&field->_retired, DEFERRED_RELEASE);
+        }
+    }
+}
+#endif
 
 
 /* --- Embeddable form ----------------------------------------------------- */
@@ -375,7 +526,11 @@ PyAtomicRefField_Init(PyAtomicRefField *field, PyObject *value)
 PyObject *
 PyAtomicRefField_Get(PyAtomicRefField *field)
 {
-    return _PyAtomic_LoadStrong(&field->_value);
+#ifdef Py_GIL_DISABLED
+    return get_strong(field);
+#else
+    return Py_XNewRef(field->_value);
+#endif
 }
 
 PyObject *
@@ -391,8 +546,8 @@ PyUnstable_AtomicRefField_GetBorrowed(PyAtomicRefField *field)
     // Announce the borrowed reader before loading the value (both
     // sequentially consistent).  The flag is sticky, so after the first
     // read this is a plain load of a cache line nobody writes.
-    if ((_Py_atomic_load_uintptr(&field->_retired) & BORROWED_READERS) == 0) {
-        _Py_atomic_or_uintptr(&field->_retired, BORROWED_READERS);
+    if ((_Py_atomic_load_uintptr(&field->_retired) & DEFERRED_RELEASE) == 0) {
+        _Py_atomic_or_uintptr(&field->_retired, DEFERRED_RELEASE);
     }
     return _Py_atomic_load_ptr(&field->_value);
 #else
@@ -408,7 +563,7 @@ PyAtomicRefField_Exchange(PyAtomicRefField *field, PyObject *value)
 #ifdef Py_GIL_DISABLED
     PyObject *old = _Py_atomic_exchange_ptr(&field->_value, value);
     uintptr_t word = _Py_atomic_load_uintptr(&field->_retired);
-    if (word & BORROWED_READERS) {
+    if (word & DEFERRED_RELEASE) {
         // The caller may drop the result at once: it gets its own
         // reference, and the field's one waits for the grace period.
         retire(field, word, Py_XNewRef(old));
@@ -459,7 +614,7 @@ PyAtomicRefField_CompareExchange(PyAtomicRefField *field, PyObject *expected,
         // `seen` may already be replaced and freed: take a reference to
         // what the field holds now.  The failure takes effect at that read,
         // unless the field went back to `expected`, when we try again.
-        PyObject *current = _PyAtomic_LoadStrong(&field->_value);
+        PyObject *current = get_strong(field);
         if (current != expected) {
             Py_XDECREF(desired);
             *actual = current;
@@ -503,14 +658,15 @@ int
 PyAtomicRefField_Traverse(PyAtomicRefField *field, visitproc visit, void *arg)
 {
 #ifdef Py_GIL_DISABLED
-    // The garbage collector stops the world: nothing changes under us.
-    retire_state *st = RETIRE_STATE(
+    _PyAtomic_RetireList *list = RETIRE_LIST(
         _Py_atomic_load_uintptr_relaxed(&field->_retired));
-    if (st != NULL) {
-        for (retired_value *node = st->head; node != NULL; node = node->next) {
-            Py_VISIT(node->value);
+    if (list != NULL) {
+        int r = _PyAtomic_RetireTraverse(list, visit, arg);
+        if (r != 0) {
+            return r;
         }
     }
+    // The garbage collector stops the world: nothing changes under us.
     Py_VISIT(_Py_atomic_load_ptr_relaxed(&field->_value));
 #else
     Py_VISIT(field->_value);

@@ -54,12 +54,17 @@ PyAPI_FUNC(void) PyAtomicRefField_Init(PyAtomicRefField *field,
                                        PyObject *value);
 
 /* Return a new reference to the current value, or NULL if the field is
-   empty.  Never sets an exception. */
+   empty.  Never sets an exception.  On the free-threaded build, once
+   strong readers of a field contend on the reference count of its value,
+   the field's writers release the values they replace only after every
+   thread has passed a quiescent state, as for borrowed readers (see
+   below); an uncontended field's writers release them at once. */
 PyAPI_FUNC(PyObject *) PyAtomicRefField_Get(PyAtomicRefField *field);
 
 /* Store a new reference to value (NULL empties the field) and release the
-   reference to the previous value.  Releasing it may run arbitrary code
-   (a finalizer) before the function returns. */
+   reference to the previous value (at once, or deferred, see
+   PyAtomicRefField_Get).  Releasing references may run arbitrary code (a
+   finalizer) before the function returns. */
 PyAPI_FUNC(void) PyAtomicRefField_Set(PyAtomicRefField *field,
                                       PyObject *value);
 
@@ -116,7 +121,8 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
    The end of an outermost section is a quiescent state of the thread:
    it tells writers that the thread holds no borrowed value any more.
 
-   On the free-threaded build, once a field has been read this way,
+   On the free-threaded build, once a field has been read this way (or
+   by contended strong reads),
    writers hand the values they replace to a delayed release that happens
    only after every thread has passed a quiescent state (QSBR): ended its
    read section, run Python code or detached its thread state.  Writes to

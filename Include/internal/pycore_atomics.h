@@ -59,6 +59,46 @@ _PyAtomic_Publish(PyObject *value)
     return Py_NewRef(value);
 }
 
+/* Deferred release (QSBR).
+
+   A lock-free structure that unlinks something readers may still be using
+   (a replaced value that borrowed readers may hold, a resized table)
+   retires it into a _PyAtomic_RetireList: it is released once every
+   thread has passed a quiescent state after the retirement.  Writes to the
+   structure count (_PyAtomic_RetireTick(), or a retirement itself) and
+   release what is due at an O(1) amortized cost per write; the structure's
+   tp_clear/dealloc calls _PyAtomic_RetireClear().  On the default build
+   everything is released at once.  (Objects/atomicrefobject.c.) */
+
+typedef struct _PyAtomic_retired _PyAtomic_retired;
+
+typedef struct {
+    _PyAtomic_retired *head;    // a stack: push one, take all (no ABA)
+    Py_ssize_t pending;         // nodes on the stack
+    Py_ssize_t writes;          // writes since the last reclamation
+    uint8_t reclaiming;         // try-lock of the reclaiming thread
+} _PyAtomic_RetireList;
+
+// Hand ptr to the list: release(ptr) is called (Py_DECREF(ptr) if release
+// is NULL) once every thread has passed a quiescent state after this call,
+// from a later write to the list's structure or from _PyAtomic_RetireClear.
+// Counts as a write.  Never fails: out of memory, it waits for a grace
+// period (_PyAtomic_Synchronize()) and releases at once.  release may run
+// arbitrary code (it runs after every lock of the list is released).
+// Export for '_atomics' shared extension.
+PyAPI_FUNC(void) _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
+                                  void (*release)(void *));
+
+// Count a write to the list's structure; release what is due.
+PyAPI_FUNC(void) _PyAtomic_RetireTick(_PyAtomic_RetireList *list);
+
+// Release everything at once; no other thread may use the structure.
+PyAPI_FUNC(void) _PyAtomic_RetireClear(_PyAtomic_RetireList *list);
+
+// Visit the retired objects (those retired with release NULL).
+PyAPI_FUNC(int) _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list,
+                                         visitproc visit, void *arg);
+
 // Wait until every other thread of the interpreter has passed a quiescent
 // state (QSBR): run Python code up to a bytecode boundary, detached its
 // thread state, or ended an atomic-reference read section.  Whatever a

@@ -404,6 +404,22 @@ class AtomicRefStressTests(unittest.TestCase):
                     lambda t: _testcapi.atomicref_stress_set(t, ITERATIONS),
                     borrowed)
 
+    def test_strong_reads_with_deferred_release(self):
+        # A field whose writers defer releases (as after a borrowed read,
+        # or contended strong reads): strong readers take their reference
+        # with a plain increment after the load.
+        for target in (Holder(10**6), AtomicRef(10**6)):
+            _testcapi.atomicref_field_get_borrowed(target)
+            self.run_writers_with_readers(
+                target,
+                lambda t: _testcapi.atomicref_stress_set(t, ITERATIONS),
+                False)
+            self.run_writers_with_readers(
+                target,
+                lambda t: _testcapi.atomicref_stress_cas_increment(
+                    t, ITERATIONS),
+                False)
+
 
 if __name__ == "__main__":
     unittest.main()

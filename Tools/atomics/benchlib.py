@@ -1,0 +1,219 @@
+"""The harness shared by the benchmark programs of Tools/atomics.
+
+Rules it enforces (see README.md, "Benchmarks"):
+
+- Every run is fixed-time: all threads start together and run until the
+  main thread stops them, so they overlap for the whole measured span.
+- Rows of a group are measured in interleaved rounds (round r of every
+  row before round r+1 of any), so that drift in machine speed hits all
+  rows alike; a row's figure is the median over the valid rounds, with
+  the best beside it.
+- Every round also measures a control: the same kind of loop in each
+  thread on objects of its own, nothing shared.  On a machine whose cores
+  are shared with other work the control often scales far below the
+  thread count; a round whose control scales below 0.9x the thread count
+  (1.8x at 2 threads) is void and left out of the medians, and a group
+  with fewer than half of its rounds valid is marked VOID: none of its
+  scaling figures means anything.
+- Results can be written into one markdown file (RESULTS.md beside this
+  file) with the command, the commit and the machine, each program (and
+  each --section) replacing only its own section.
+"""
+
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "RESULTS.md")
+CONTROL = "control (same loop, nothing shared)"
+VALID_SCALING = 0.9       # of the thread count: 1.8x at 2 threads
+
+
+def measure(make_loop, nthreads, seconds, chunk=1000):
+    """One fixed-time run of a Python-level loop; returns ops/s of all
+    threads together.  make_loop() is called once (shared setup) and
+    returns per_thread(); each thread calls per_thread() (its own setup,
+    not timed) and gets loop(n), which it runs in chunks of `chunk`
+    operations from the moment the main thread releases the barrier
+    until it raises the stop flag."""
+    per_thread_factory = make_loop()
+    barrier = threading.Barrier(nthreads + 1)
+    stop = [False]
+    counts = [0] * nthreads
+
+    def worker(i):
+        loop = per_thread_factory()
+        done = 0
+        barrier.wait()
+        while not stop[0]:
+            loop(chunk)
+            done += chunk
+        counts[i] = done
+
+    threads = [threading.Thread(target=worker, args=(i,))
+               for i in range(nthreads)]
+    for t in threads:
+        t.start()
+    try:
+        barrier.wait()
+        start = time.perf_counter()
+        time.sleep(seconds)
+    finally:
+        stop[0] = True
+    end = time.perf_counter()
+    for t in threads:
+        t.join()
+    return sum(counts) / (end - start)
+
+
+class Group:
+    """Interleaved rounds of the rows of one group, with a control."""
+
+    def __init__(self, title, control, rows, nthreads, runs, seconds,
+                 run=measure):
+        self.title = title
+        self.rows = [(CONTROL, control)] + list(rows)
+        self.nthreads = nthreads
+        self.runs = runs
+        self.seconds = seconds
+        self.run = run
+        self.rates = {}           # (name, t) -> [rate per round]
+        self.valid = []           # per round
+
+    def measure(self):
+        lo, hi = self.nthreads[0], self.nthreads[-1]
+        for _ in range(self.runs):
+            for name, factory in self.rows:
+                for t in self.nthreads:
+                    r = self.run(factory, t, self.seconds)
+                    self.rates.setdefault((name, t), []).append(r)
+            c = self.rates[CONTROL, hi][-1] / self.rates[CONTROL, lo][-1]
+            self.valid.append(hi == lo or c >= VALID_SCALING * hi / lo)
+        return self
+
+    def median(self, name, t):
+        vals = [r for r, ok in zip(self.rates[name, t], self.valid) if ok]
+        return statistics.median(vals) if vals else float("nan")
+
+    def best(self, name, t):
+        return max(self.rates[name, t])
+
+    @property
+    def void(self):
+        return sum(self.valid) * 2 < len(self.valid) or not any(self.valid)
+
+    def table(self, baseline=None):
+        """The group as markdown table lines.  Ratios are to the row named
+        baseline (default: the first row after the control)."""
+        base = baseline or self.rows[1][0]
+        nt = self.nthreads
+        lo, hi = nt[0], nt[-1]
+        head = "| workload | " + " | ".join(
+            f"{t} thr" for t in nt) + " | " + " | ".join(
+            f"/base@{t}" for t in nt)
+        if hi != lo:
+            head += f" | {hi}t/{lo}t"
+        head += " |"
+        lines = [head, "|" + "---|" * (head.count("|") - 1)]
+        for name, _ in self.rows:
+            cells = [f"{self.median(name, t) / 1e6:.2f}M "
+                     f"({self.best(name, t) / 1e6:.2f}M)" for t in nt]
+            cells += [f"{self.median(name, t) / self.median(base, t):.2f}x"
+                      for t in nt]
+            if hi != lo:
+                cells.append(f"{self.median(name, hi) / self.median(name, lo):.2f}x")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        return lines
+
+    def report(self, baseline=None):
+        nvalid = sum(self.valid)
+        lines = [f"### {self.title}", ""]
+        lines.append(
+            f"Ops/s of all threads together: median of {nvalid} valid of "
+            f"{len(self.valid)} interleaved runs (best of all runs in "
+            f"parentheses); ratios of medians to "
+            f"\"{baseline or self.rows[1][0]}\".")
+        if len(self.nthreads) > 1:
+            sc = [self.rates[CONTROL, self.nthreads[-1]][i]
+                  / self.rates[CONTROL, self.nthreads[0]][i]
+                  for i in range(len(self.valid))]
+            lines.append(
+                f"Control scaling per run: "
+                + ", ".join(f"{s:.2f}x" for s in sc) + ".")
+            if self.void:
+                lines.append(
+                    f"**VOID**: the control scaled below "
+                    f"{VALID_SCALING * self.nthreads[-1] / self.nthreads[0]:.1f}x "
+                    f"in most runs; no scaling figure of this group means "
+                    f"anything.")
+        lines.append("")
+        lines += self.table(baseline)
+        return lines
+
+
+def describe_machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            if m:
+                cpu = m.group(1)
+    except OSError:
+        pass
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} "
+            f"CPUs ({cpu}); Python {sys.version.split()[0]} "
+            f"{'with the GIL' if gil else 'free-threaded'}")
+
+
+def describe_commit():
+    try:
+        rev = subprocess.run(["git", "-C", HERE, "rev-parse", "--short=10",
+                              "HEAD"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_results(section, lines, path=RESULTS):
+    """Replace section `section` of the results file with lines (a header
+    giving the command, the commit, the machine and the date first)."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    cmd = "./python " + " ".join(
+        [os.path.relpath(os.path.abspath(sys.argv[0]), root)] + sys.argv[1:])
+    body = [f"<!-- {section}: start -->",
+            f"## {section}", "",
+            f"Command: `{cmd}`  ",
+            f"Commit: {describe_commit()}  ",
+            f"Machine: {describe_machine()}  ",
+            f"Date: {datetime.date.today().isoformat()}", ""]
+    body += lines
+    body.append(f"<!-- {section}: end -->")
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = ("# Benchmark results\n\n"
+                "Written by the benchmark programs of this directory "
+                "(`--write-results`); do not edit by hand.  How to read "
+                "them: README.md, \"Benchmarks\".\n")
+    pat = re.compile(rf"<!-- {re.escape(section)}: start -->.*?"
+                     rf"<!-- {re.escape(section)}: end -->", re.S)
+    new = "\n".join(body)
+    if pat.search(text):
+        text = pat.sub(lambda m: new, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    with open(path, "w") as f:
+        f.write(text)
