@@ -42,6 +42,36 @@ _PyAtomic_LoadStrong(PyObject **slot)
 #endif
 }
 
+// Try to take a strong reference to value, just loaded from *slot: fails
+// (returns 0) if the value's count says it may be dying or if *slot no
+// longer holds it.  Upstream's _Py_TryIncrefCompare().
+static inline int
+_PyAtomic_TryIncrefCompare(PyObject **slot, PyObject *value)
+{
+#ifdef Py_GIL_DISABLED
+    return _Py_TryIncrefCompare(slot, value);
+#else
+    (void)slot;
+    Py_INCREF(value);
+    return 1;
+#endif
+}
+
+// Try to take a strong reference to an object that may be dying (its
+// memory is still that of an object, as QSBR guarantees); the caller then
+// checks that what it loaded it from still holds it.  Upstream's
+// _Py_TryIncref().
+static inline int
+_PyAtomic_TryIncref(PyObject *op)
+{
+#ifdef Py_GIL_DISABLED
+    return _Py_TryIncref(op);
+#else
+    Py_INCREF(op);
+    return 1;
+#endif
+}
+
 // Return a new reference to value (which may be NULL) to be stored into a
 // slot.  On the free-threaded build the value is first marked so that
 // readers on other threads can always take a shared reference to it

@@ -8,13 +8,24 @@ free-threaded build (where they take no lock at all):
 - AtomicInt: a 64-bit signed integer.
 - AtomicBool: a boolean flag.
 - AtomicCounter: a striped counter for many concurrent writers.
+- AtomicDict: a mapping whose lookups take no lock and whose updates of
+  different keys do not wait for each other.
 
-Every operation is atomic and sequentially consistent: all threads see
-all operations in one total order, and an update happens-before every
-operation that observes its result.  See the documentation of the
-atomics module for the details.
+Every operation on one object (one key, for AtomicDict) is atomic and
+sequentially consistent: all threads see all such operations in one total
+order, and an update happens-before every operation that observes its
+result.  See the documentation of the atomics module for the details.
 """
 
-from _atomics import AtomicBool, AtomicCounter, AtomicInt, AtomicRef
+from collections.abc import ItemsView, KeysView, MutableMapping, ValuesView
 
-__all__ = ["AtomicBool", "AtomicCounter", "AtomicInt", "AtomicRef"]
+from _atomics import (AtomicBool, AtomicCounter, AtomicDict, AtomicInt,
+                      AtomicRef, NOT_FOUND)
+
+__all__ = ["AtomicBool", "AtomicCounter", "AtomicDict", "AtomicInt",
+           "AtomicRef", "NOT_FOUND"]
+
+MutableMapping.register(AtomicDict)
+KeysView.register(type(AtomicDict().keys()))
+ValuesView.register(type(AtomicDict().values()))
+ItemsView.register(type(AtomicDict().items()))

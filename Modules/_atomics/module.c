@@ -158,7 +158,36 @@ atomics_exec(PyObject *module)
     ADD_TYPE(atomicint_type, _PyAtomics_AtomicIntSpec);
     ADD_TYPE(atomicbool_type, _PyAtomics_AtomicBoolSpec);
     ADD_TYPE(atomiccounter_type, _PyAtomics_AtomicCounterSpec);
+    ADD_TYPE(atomicdict_type, _PyAtomics_AtomicDictSpec);
 #undef ADD_TYPE
+#define NEW_TYPE(member, spec)                                              \
+    do {                                                                    \
+        st->member = (PyTypeObject *)PyType_FromModuleAndSpec(              \
+            module, &spec, NULL);                                           \
+        if (st->member == NULL) {                                           \
+            return -1;                                                      \
+        }                                                                   \
+    } while (0)
+    NEW_TYPE(atomicdict_keys_type, _PyAtomics_AtomicDictKeysSpec);
+    NEW_TYPE(atomicdict_values_type, _PyAtomics_AtomicDictValuesSpec);
+    NEW_TYPE(atomicdict_items_type, _PyAtomics_AtomicDictItemsSpec);
+    NEW_TYPE(atomicdict_iter_type, _PyAtomics_AtomicDictIterSpec);
+    NEW_TYPE(not_found_type, _PyAtomics_NotFoundSpec);
+#undef NEW_TYPE
+    st->not_found = PyType_GenericAlloc(st->not_found_type, 0);
+    if (st->not_found == NULL
+        || PyModule_AddObjectRef(module, "NOT_FOUND", st->not_found) < 0) {
+        return -1;
+    }
+    PyObject *abc = PyImport_ImportModule("_collections_abc");
+    if (abc == NULL) {
+        return -1;
+    }
+    st->mapping_abc = PyObject_GetAttrString(abc, "Mapping");
+    Py_DECREF(abc);
+    if (st->mapping_abc == NULL) {
+        return -1;
+    }
     if (PyModule_AddType(module, &PyAtomicRef_Type) < 0) {
         return -1;
     }
@@ -176,6 +205,14 @@ atomics_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->atomicint_type);
     Py_VISIT(st->atomicbool_type);
     Py_VISIT(st->atomiccounter_type);
+    Py_VISIT(st->atomicdict_type);
+    Py_VISIT(st->atomicdict_keys_type);
+    Py_VISIT(st->atomicdict_values_type);
+    Py_VISIT(st->atomicdict_items_type);
+    Py_VISIT(st->atomicdict_iter_type);
+    Py_VISIT(st->not_found_type);
+    Py_VISIT(st->not_found);
+    Py_VISIT(st->mapping_abc);
     return 0;
 }
 
@@ -186,6 +223,14 @@ atomics_clear(PyObject *module)
     Py_CLEAR(st->atomicint_type);
     Py_CLEAR(st->atomicbool_type);
     Py_CLEAR(st->atomiccounter_type);
+    Py_CLEAR(st->atomicdict_type);
+    Py_CLEAR(st->atomicdict_keys_type);
+    Py_CLEAR(st->atomicdict_values_type);
+    Py_CLEAR(st->atomicdict_items_type);
+    Py_CLEAR(st->atomicdict_iter_type);
+    Py_CLEAR(st->not_found_type);
+    Py_CLEAR(st->not_found);
+    Py_CLEAR(st->mapping_abc);
     return 0;
 }
 

@@ -4,6 +4,7 @@
    atomicint.c    AtomicInt
    atomicbool.c   AtomicBool
    atomiccounter.c AtomicCounter
+   atomicdict.c   AtomicDict, its views and iterator, NOT_FOUND
 
    AtomicRef is PyAtomicRef_Type from Objects/atomicrefobject.c. */
 
@@ -26,6 +27,14 @@ typedef struct {
     PyTypeObject *atomicint_type;
     PyTypeObject *atomicbool_type;
     PyTypeObject *atomiccounter_type;
+    PyTypeObject *atomicdict_type;
+    PyTypeObject *atomicdict_keys_type;
+    PyTypeObject *atomicdict_values_type;
+    PyTypeObject *atomicdict_items_type;
+    PyTypeObject *atomicdict_iter_type;
+    PyTypeObject *not_found_type;
+    PyObject *not_found;            // atomics.NOT_FOUND
+    PyObject *mapping_abc;          // collections.abc.Mapping
     Py_ssize_t default_stripes;     // AtomicCounter(): one per CPU, a power of 2
 } atomics_state;
 
@@ -53,6 +62,12 @@ _PyAtomics_FindState(PyTypeObject *tp)
 extern PyType_Spec _PyAtomics_AtomicIntSpec;
 extern PyType_Spec _PyAtomics_AtomicBoolSpec;
 extern PyType_Spec _PyAtomics_AtomicCounterSpec;
+extern PyType_Spec _PyAtomics_AtomicDictSpec;
+extern PyType_Spec _PyAtomics_AtomicDictKeysSpec;
+extern PyType_Spec _PyAtomics_AtomicDictValuesSpec;
+extern PyType_Spec _PyAtomics_AtomicDictItemsSpec;
+extern PyType_Spec _PyAtomics_AtomicDictIterSpec;
+extern PyType_Spec _PyAtomics_NotFoundSpec;
 
 #define _PyAtomics_COUNTER_MAX_STRIPES 256
 

@@ -2,6 +2,7 @@
 
 import gc
 import threading
+import unittest
 import weakref
 
 from test import support
@@ -84,7 +85,12 @@ def cleared_atomicref(ref_type):
         value.ref = ref
     make_cycle()
     gc.collect()
-    if not got or '<empty>' not in repr(got[0]):
+    if not got or got[0] is None or '<empty>' not in repr(got[0]):
+        if not support.Py_GIL_DISABLED:
+            # The default build's collector frees the reference before
+            # such a callback can reach it.
+            raise unittest.SkipTest("this garbage collector does not let "
+                                    "a cleared reference be reached")
         raise AssertionError("the garbage collector did not clear the "
                              "reference as expected")
     return got[0]
