@@ -56,8 +56,12 @@
      claimed (live or tombstones); the new size is the smallest power of
      two holding twice the live entries, so a table full of tombstones is
      rehashed at its size or smaller, and deleting below 1/8 of the size
-     shrinks it.  clear() is a resize to an empty table whose old values
-     are released with the old table.
+     shrinks it.  Writers insert until the resizer freezes their entry,
+     so the live entries are counted as they are copied: the resizer
+     first allocates room for every entry of the old table, and moves to
+     a smaller table at the end when the count allows (if that fails, it
+     keeps the larger).  clear() is a resize to an empty table whose old
+     values are released with the old table.
 
    Iteration takes a snapshot of the keys (one pass over the current
    table, taking references), then looks each key up as it yields its
@@ -240,7 +244,8 @@ err_changed(void)
     return NULL;
 }
 
-// Put (hash, key, value) into a table no other thread sees yet.
+// Put (hash, key, value) into a table no other thread sees yet, which has
+// room for it; the table takes the references.
 static void
 insert_fresh(adict_table *t, Py_hash_t hash, PyObject *key, PyObject *value)
 {
@@ -250,7 +255,7 @@ insert_fresh(adict_table *t, Py_hash_t hash, PyObject *key, PyObject *value)
         i = (i + 1) & mask;
     }
     t->entries[i].hash = hash;
-    t->entries[i].key = Py_NewRef(key);
+    t->entries[i].key = key;
     t->entries[i].value = value;
 }
 
@@ -277,7 +282,10 @@ resize(adict_core *d, adict_table *t, int clear)
         return 0;
     }
     t = cur;
-    adict_table *nt = table_new(clear ? MIN_SIZE : size_for(table_live(t)));
+    // The live entries counted now may be more by the time each entry is
+    // frozen (writers go on meanwhile): allocate room for every entry of
+    // t, and move to a smaller table at the end if the count allows.
+    adict_table *nt = table_new(clear ? MIN_SIZE : size_for(t->size));
     if (nt == NULL) {
         PyMutex_Unlock(&d->resize_mutex);
         return -1;
@@ -305,8 +313,24 @@ resize(adict_core *d, adict_table *t, int clear)
         }
         assert(!IS_FROZEN(v));
         if (v != NULL && !clear) {
-            insert_fresh(nt, h, k, v);          // the value moves
+            insert_fresh(nt, h, Py_NewRef(k), v);       // the value moves
             copied++;
+        }
+    }
+    if (size_for(copied) < nt->size) {
+        adict_table *small = table_new(size_for(copied));
+        if (small == NULL) {
+            PyErr_Clear();      // keep the large one
+        }
+        else {
+            for (Py_ssize_t i = 0; i < nt->size; i++) {
+                adict_entry *e = &nt->entries[i];
+                if (e->hash != EMPTY_HASH) {
+                    insert_fresh(small, e->hash, e->key, e->value);
+                }
+            }
+            PyMem_Free(nt);
+            nt = small;
         }
     }
     nt->used.n = copied;

@@ -12,9 +12,10 @@ class ModuleTests(unittest.TestCase):
 
     def test_all(self):
         self.assertEqual(sorted(atomics.__all__),
-                         ['AtomicBool', 'AtomicCounter', 'AtomicInt',
-                          'AtomicRef'])
-        for name in atomics.__all__:
+                         ['AtomicBool', 'AtomicCounter', 'AtomicDict',
+                          'AtomicInt', 'AtomicRef', 'NOT_FOUND'])
+        self.assertEqual(repr(atomics.NOT_FOUND), 'atomics.NOT_FOUND')
+        for name in set(atomics.__all__) - {'NOT_FOUND'}:
             cls = getattr(atomics, name)
             self.assertEqual(cls.__module__, 'atomics')
             self.assertEqual(cls.__name__, name)

@@ -1,0 +1,732 @@
+import collections
+import collections.abc
+import copy
+import gc
+import pickle
+import sys
+import threading
+import unittest
+import weakref
+from test import support
+from test.support import import_helper, threading_helper
+
+from atomics import AtomicDict, NOT_FOUND
+from .util import (ITERATIONS, NTHREADS, call_with_failing_allocations,
+                   run_concurrently)
+
+
+class Key:
+    """A key with a chosen hash and equality by a label, whose __eq__ may
+    be replaced to misbehave."""
+
+    def __init__(self, label, hash_=None):
+        self.label = label
+        self.hash = hash(label) if hash_ is None else hash_
+
+    def __hash__(self):
+        return self.hash
+
+    def __eq__(self, other):
+        return isinstance(other, Key) and self.label == other.label
+
+    def __repr__(self):
+        return f"Key({self.label!r})"
+
+
+class Obj:
+    pass
+
+
+class MappingTests(unittest.TestCase):
+    """The mapping interface, with dict's behaviour (after test_dict)."""
+
+    def test_constructor(self):
+        self.assertEqual(dict(AtomicDict()), {})
+        self.assertEqual(dict(AtomicDict({1: 2, 3: 4})), {1: 2, 3: 4})
+        self.assertEqual(dict(AtomicDict([(1, 2), (3, 4)])), {1: 2, 3: 4})
+        self.assertEqual(dict(AtomicDict(a=1, b=2)), {'a': 1, 'b': 2})
+        self.assertEqual(dict(AtomicDict({'a': 0}, a=1)), {'a': 1})
+        self.assertEqual(dict(AtomicDict(AtomicDict(x=1))), {'x': 1})
+        self.assertEqual(dict(AtomicDict(collections.UserDict(y=2))),
+                         {'y': 2})
+        self.assertRaises(TypeError, AtomicDict, 1)
+        self.assertRaises(TypeError, AtomicDict, [1])
+        self.assertRaises(ValueError, AtomicDict, [(1, 2, 3)])
+        self.assertRaises(TypeError, AtomicDict, {}, {})
+
+    def test_getitem_setitem_delitem(self):
+        d = AtomicDict()
+        d['a'] = 1
+        d[2] = 'two'
+        self.assertEqual(d['a'], 1)
+        self.assertEqual(d[2], 'two')
+        self.assertEqual(len(d), 2)
+        d['a'] = 3
+        self.assertEqual(d['a'], 3)
+        self.assertEqual(len(d), 2)
+        del d['a']
+        self.assertNotIn('a', d)
+        self.assertEqual(len(d), 1)
+        with self.assertRaises(KeyError) as cm:
+            d['a']
+        self.assertEqual(cm.exception.args, ('a',))
+        with self.assertRaises(KeyError):
+            del d['a']
+        with self.assertRaises(KeyError) as cm:
+            d[(1, 2)]
+        self.assertEqual(cm.exception.args, ((1, 2),))
+        self.assertRaises(TypeError, d.__getitem__, [])
+        self.assertRaises(TypeError, d.__setitem__, [], 1)
+        self.assertRaises(TypeError, d.__delitem__, {})
+
+    def test_equal_keys_of_other_types(self):
+        d = AtomicDict()
+        d[1] = 'int'
+        self.assertEqual(d[1.0], 'int')
+        self.assertEqual(d[True], 'int')
+        d[1.0] = 'float'
+        self.assertEqual(len(d), 1)
+        self.assertEqual(d[1], 'float')
+        big = 2**100
+        d[big] = 'big'
+        self.assertEqual(d[int(str(big))], 'big')
+        s = 'a string that is not interned ' * 3
+        d[s] = 'str'
+        self.assertEqual(d[''.join(list(s))], 'str')
+
+    def test_get_contains_len(self):
+        d = AtomicDict({1: 2})
+        self.assertEqual(d.get(1), 2)
+        self.assertIsNone(d.get(3))
+        self.assertEqual(d.get(3, 4), 4)
+        self.assertIn(1, d)
+        self.assertNotIn(2, d)
+        self.assertRaises(TypeError, d.get)
+        self.assertRaises(TypeError, d.get, [])
+        self.assertRaises(TypeError, d.__contains__, [])
+        self.assertEqual(len(d), 1)
+        self.assertTrue(d)
+        self.assertFalse(AtomicDict())
+
+    def test_views(self):
+        d = AtomicDict({1: 'a', 2: 'b', 3: 'c'})
+        k, v, i = d.keys(), d.values(), d.items()
+        self.assertEqual(sorted(k), [1, 2, 3])
+        self.assertEqual(sorted(v), ['a', 'b', 'c'])
+        self.assertEqual(sorted(i), [(1, 'a'), (2, 'b'), (3, 'c')])
+        self.assertEqual((len(k), len(v), len(i)), (3, 3, 3))
+        self.assertIn(2, k)
+        self.assertIn('b', v)
+        self.assertIn((2, 'b'), i)
+        self.assertNotIn((2, 'a'), i)
+        self.assertNotIn(2, i)
+        d[4] = 'd'                      # views are live
+        self.assertEqual(len(k), 4)
+        self.assertEqual(k & {1, 9}, {1})
+        self.assertEqual(k | {9}, {1, 2, 3, 4, 9})
+        self.assertEqual(k - {1}, {2, 3, 4})
+        self.assertEqual(k ^ {1, 9}, {2, 3, 4, 9})
+        self.assertEqual(i & {(1, 'a')}, {(1, 'a')})
+        self.assertTrue(k.isdisjoint({7, 8}))
+        self.assertFalse(k.isdisjoint({1}))
+        self.assertEqual(k, {1, 2, 3, 4})
+        self.assertIsInstance(k, collections.abc.KeysView)
+        self.assertIsInstance(v, collections.abc.ValuesView)
+        self.assertIsInstance(i, collections.abc.ItemsView)
+        self.assertEqual(repr(AtomicDict({1: 2}).keys()),
+                         'atomics.AtomicDict_keys([1])')
+        self.assertRaises(TypeError, hash, k)
+        self.assertRaises(TypeError, type(k))
+
+    def test_iteration(self):
+        d = AtomicDict.fromkeys(range(100), 0)
+        self.assertEqual(sorted(d), list(range(100)))
+        it = iter(d)
+        self.assertEqual(it.__length_hint__(), 100)
+        self.assertIs(iter(it), it)
+        self.assertEqual(sorted(dict(d.items())), list(range(100)))
+
+    def test_pop_popitem_setdefault(self):
+        d = AtomicDict({1: 2, 3: 4})
+        self.assertEqual(d.pop(1), 2)
+        self.assertEqual(d.pop(1, 'x'), 'x')
+        self.assertRaises(KeyError, d.pop, 1)
+        self.assertEqual(d.popitem(), (3, 4))
+        self.assertRaises(KeyError, d.popitem)
+        self.assertEqual(d.setdefault('a', 5), 5)
+        self.assertEqual(d.setdefault('a', 6), 5)
+        self.assertIsNone(d.setdefault('b'))
+        self.assertEqual(dict(d), {'a': 5, 'b': None})
+
+    def test_update_clear_copy(self):
+        d = AtomicDict()
+        d.update({1: 2})
+        d.update([(3, 4)], five=5)
+        d.update(AtomicDict(six=6))
+        d.update()
+        self.assertEqual(dict(d), {1: 2, 3: 4, 'five': 5, 'six': 6})
+        self.assertRaises(TypeError, d.update, 1)
+        self.assertRaises(ValueError, d.update, ['ab', 'cde'])
+        c = d.copy()
+        self.assertIs(type(c), AtomicDict)
+        self.assertEqual(c, d)
+        self.assertIsNot(c, d)
+        c[1] = 0
+        self.assertEqual(d[1], 2)
+        d.clear()
+        self.assertEqual(len(d), 0)
+        self.assertEqual(dict(d), {})
+        d[1] = 1
+        self.assertEqual(dict(d), {1: 1})
+
+    def test_or(self):
+        a = AtomicDict({1: 1, 2: 2})
+        self.assertEqual(a | {2: 'b', 3: 3}, {1: 1, 2: 'b', 3: 3})
+        self.assertIs(type(a | {}), AtomicDict)
+        self.assertEqual({2: 'b', 4: 4} | a, {1: 1, 2: 2, 4: 4})
+        self.assertIs(type({} | a), AtomicDict)
+        b = a
+        a |= {5: 5}
+        self.assertIs(a, b)
+        self.assertEqual(a[5], 5)
+        a |= [(6, 6)]
+        self.assertEqual(a[6], 6)
+        with self.assertRaises(TypeError):
+            a | [(7, 7)]
+        with self.assertRaises(TypeError):
+            a | 1
+
+    def test_equality(self):
+        self.assertEqual(AtomicDict({1: 2}), {1: 2})
+        self.assertEqual({1: 2}, AtomicDict({1: 2}))
+        self.assertEqual(AtomicDict({1: 2}), AtomicDict({1: 2}))
+        self.assertEqual(AtomicDict(a=1), collections.UserDict(a=1))
+        self.assertNotEqual(AtomicDict({1: 2}), {1: 3})
+        self.assertNotEqual(AtomicDict({1: 2}), {1: 2, 3: 4})
+        self.assertNotEqual(AtomicDict({1: 2}), [(1, 2)])
+        self.assertRaises(TypeError, lambda: AtomicDict() < AtomicDict())
+
+        class BadCmp:
+            def __eq__(self, other):
+                raise RuntimeError
+
+        with self.assertRaises(RuntimeError):
+            AtomicDict({1: BadCmp()}) == {1: 2}
+
+    def test_repr(self):
+        self.assertEqual(repr(AtomicDict()), 'atomics.AtomicDict({})')
+        self.assertEqual(repr(AtomicDict({1: 'a'})),
+                         "atomics.AtomicDict({1: 'a'})")
+        d = AtomicDict()
+        d[1] = d
+        self.assertEqual(repr(d), 'atomics.AtomicDict({1: atomics.AtomicDict({...})})')
+
+    def test_fromkeys(self):
+        self.assertEqual(AtomicDict.fromkeys('ab'), {'a': None, 'b': None})
+        self.assertEqual(AtomicDict.fromkeys('ab', 0), {'a': 0, 'b': 0})
+
+        class Sub(AtomicDict):
+            pass
+        self.assertIs(type(Sub.fromkeys('a')), Sub)
+
+    def test_pickle_and_copy(self):
+        d = AtomicDict({1: [2], 'x': 'y'})
+        for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+            e = pickle.loads(pickle.dumps(d, proto))
+            self.assertIs(type(e), AtomicDict)
+            self.assertEqual(e, d)
+        c = copy.copy(d)
+        self.assertEqual(c, d)
+        self.assertIs(c[1], d[1])
+        dc = copy.deepcopy(d)
+        self.assertEqual(dc, d)
+        self.assertIsNot(dc[1], d[1])
+        self.assertIs(pickle.loads(pickle.dumps(NOT_FOUND)), NOT_FOUND)
+
+    def test_abc_and_generic(self):
+        d = AtomicDict()
+        self.assertIsInstance(d, collections.abc.MutableMapping)
+        self.assertEqual(AtomicDict[str, int].__origin__, AtomicDict)
+        self.assertRaises(TypeError, hash, d)
+
+    def test_growing_and_shrinking(self):
+        d = AtomicDict()
+        small = sys.getsizeof(d)
+        for i in range(10_000):
+            d[i] = i
+        self.assertEqual(len(d), 10_000)
+        self.assertEqual(sum(d.values()), sum(range(10_000)))
+        self.assertGreater(sys.getsizeof(d), small + 10_000 * 24)
+        for i in range(10_000):
+            del d[i]
+        self.assertEqual(len(d), 0)
+        self.assertLess(sys.getsizeof(d), small + 1000)
+
+    def test_deleted_entries_do_not_pile_up(self):
+        d = AtomicDict()
+        for i in range(20_000):
+            d[i] = i
+            del d[i]
+        self.assertLess(sys.getsizeof(d), sys.getsizeof(AtomicDict()) + 2000)
+
+    def test_sizeof_per_entry(self):
+        # No more than 2x the memory of a dict per entry.
+        for n in (1024, 100_000):
+            keys = range(n)
+            a = AtomicDict.fromkeys(keys)
+            b = dict.fromkeys(keys)
+            self.assertLessEqual(sys.getsizeof(a), 2 * sys.getsizeof(b))
+
+    def test_subclass(self):
+        class Missing(AtomicDict):
+            def __missing__(self, key):
+                return key * 2
+        d = Missing(a=1)
+        self.assertEqual(d['a'], 1)
+        self.assertEqual(d[5], 10)
+        self.assertNotIn(5, d)
+
+        class WithInit(AtomicDict):
+            def __init__(self, n):
+                super().__init__((i, i) for i in range(n))
+        self.assertEqual(len(WithInit(3)), 3)
+
+    def test_weakref_and_gc(self):
+        d = AtomicDict()
+        w = weakref.ref(d)
+        d['self'] = d
+        del d
+        gc.collect()
+        self.assertIsNone(w())
+
+    def test_deep_nesting_dealloc(self):
+        d = None
+        for _ in range(200_000):
+            d = AtomicDict(x=d)
+        del d
+
+    def test_handle(self):
+        d = AtomicDict(a=1)
+        h = d.handle()
+        self.assertIs(type(h), AtomicDict)
+        h['b'] = 2
+        self.assertEqual(d['b'], 2)
+        del d['a']
+        self.assertNotIn('a', h)
+        self.assertEqual(len(h), 1)
+        self.assertIs(h.handle().handle().keys().__class__,
+                      type(AtomicDict().keys()))
+        w = weakref.ref(d)
+        del d
+        gc.collect()
+        self.assertIsNotNone(w())       # the handle keeps it alive
+        self.assertEqual(dict(h), {'b': 2})
+        hsize = sys.getsizeof(h)
+        self.assertLess(hsize, sys.getsizeof(w()))
+
+
+class AtomicOperationTests(unittest.TestCase):
+
+    def test_not_found(self):
+        self.assertEqual(repr(NOT_FOUND), 'atomics.NOT_FOUND')
+        self.assertRaises(TypeError, type(NOT_FOUND))
+        self.assertIs(copy.copy(NOT_FOUND), NOT_FOUND)
+
+    def test_compare_and_set(self):
+        a, b = Obj(), Obj()
+        d = AtomicDict()
+        self.assertTrue(d.compare_and_set('k', NOT_FOUND, NOT_FOUND))
+        self.assertTrue(d.compare_and_set('k', NOT_FOUND, a))
+        self.assertIs(d['k'], a)
+        self.assertFalse(d.compare_and_set('k', NOT_FOUND, b))
+        self.assertFalse(d.compare_and_set('k', NOT_FOUND, NOT_FOUND))
+        self.assertFalse(d.compare_and_set('k', b, b))
+        self.assertTrue(d.compare_and_set('k', a, b))
+        self.assertIs(d['k'], b)
+        self.assertFalse(d.compare_and_set('k', a, NOT_FOUND))
+        self.assertTrue(d.compare_and_set('k', b, NOT_FOUND))
+        self.assertNotIn('k', d)
+        self.assertFalse(d.compare_and_set('k', b, a))
+        # identity, not equality
+        x, y = [1], [1]
+        d['l'] = x
+        self.assertFalse(d.compare_and_set('l', y, 0))
+        self.assertTrue(d.compare_and_set('l', x, 0))
+
+    def test_get_and_set(self):
+        d = AtomicDict()
+        self.assertIs(d.get_and_set('k', 1), NOT_FOUND)
+        self.assertEqual(d.get_and_set('k', 2), 1)
+        self.assertEqual(d['k'], 2)
+
+    def test_pop_expected(self):
+        a = Obj()
+        d = AtomicDict(k=a)
+        self.assertEqual(d.pop('k', 'no', expected=Obj()), 'no')
+        self.assertRaises(KeyError, d.pop, 'k', expected=Obj())
+        self.assertIs(d.pop('k', expected=a), a)
+        self.assertNotIn('k', d)
+
+    def test_functional_updates(self):
+        d = AtomicDict()
+        inc = lambda v: 1 if v is NOT_FOUND else v + 1
+        self.assertEqual(d.update_and_get('n', inc), 1)
+        self.assertEqual(d.update_and_get('n', inc), 2)
+        self.assertEqual(d.get_and_update('n', inc), 2)
+        self.assertEqual(d['n'], 3)
+        self.assertEqual(d.get_and_update('n', lambda v: NOT_FOUND), 3)
+        self.assertNotIn('n', d)
+        self.assertIs(d.get_and_update('n', lambda v: NOT_FOUND), NOT_FOUND)
+        self.assertIs(d.update_and_get('n', lambda v: NOT_FOUND), NOT_FOUND)
+        with self.assertRaises(ZeroDivisionError):
+            d.update_and_get('n', lambda v: 1 / 0)
+        self.assertNotIn('n', d)
+
+    def test_update_function_runs_again_after_a_change(self):
+        d = AtomicDict(n=0)
+        calls = []
+
+        def func(v):
+            calls.append(v)
+            if len(calls) == 1:
+                d['n'] = 10             # a concurrent change
+            return v + 1
+        self.assertEqual(d.update_and_get('n', func), 11)
+        self.assertEqual(calls, [0, 10])
+
+    def test_reduce(self):
+        d = AtomicDict(a=1)
+        d.reduce([('a', 2), ('b', 3), ('a', 4)], lambda k, x, y: x + y)
+        self.assertEqual(dict(d), {'a': 7, 'b': 3})
+        d.reduce_sum([('b', 1), ('c', 1.5)])
+        self.assertEqual(dict(d), {'a': 7, 'b': 4, 'c': 1.5})
+        d.reduce_count('abba')
+        self.assertEqual(dict(d), {'a': 9, 'b': 6, 'c': 1.5})
+        d.reduce_count({'c': 1, 'z': 2})
+        self.assertEqual(dict(d), {'a': 9, 'b': 6, 'c': 2.5, 'z': 2})
+        self.assertRaises(TypeError, d.reduce_sum, [1])
+        self.assertRaises(ValueError, d.reduce_sum, [(1, 2, 3)])
+        self.assertRaises(TypeError, d.reduce_count, [[]])
+        self.assertRaises(TypeError, d.reduce_sum, [('a', 'x')])
+        self.assertEqual(d['a'], 9)
+
+
+class HostileKeyTests(unittest.TestCase):
+    """__hash__ and __eq__ that raise, recurse, or mutate the dict."""
+
+    def test_hash_raises(self):
+        class BadHash:
+            def __hash__(self):
+                raise ZeroDivisionError
+        d = AtomicDict(a=1)
+        for call in (lambda: d[BadHash()], lambda: d.get(BadHash()),
+                     lambda: d.__setitem__(BadHash(), 1),
+                     lambda: d.pop(BadHash()), lambda: BadHash() in d,
+                     lambda: d.setdefault(BadHash()),
+                     lambda: d.compare_and_set(BadHash(), 1, 2)):
+            with self.subTest(call=call):
+                self.assertRaises(ZeroDivisionError, call)
+        self.assertEqual(dict(d), {'a': 1})
+
+    def test_eq_raises(self):
+        k = Key('x', hash_=7)
+        d = AtomicDict({k: 1})
+
+        class Bad(Key):
+            __hash__ = Key.__hash__
+
+            def __eq__(self, other):
+                raise ZeroDivisionError
+        for call in (lambda: d[Bad('y', 7)], lambda: d.__setitem__(Bad('y', 7), 2),
+                     lambda: Bad('y', 7) in d, lambda: d.pop(Bad('y', 7))):
+            with self.subTest(call=call):
+                self.assertRaises(ZeroDivisionError, call)
+        self.assertEqual(dict(d), {k: 1})
+
+    def test_eq_recurses(self):
+        class Rec(Key):
+            __hash__ = Key.__hash__
+
+            def __eq__(self, other):
+                return self == other
+        d = AtomicDict({Key('x', 7): 1})
+        self.assertRaises(RecursionError, d.__getitem__, Rec('y', 7))
+
+    def test_eq_mutates_the_dict(self):
+        d = AtomicDict()
+        stored = Key('a', hash_=3)
+        d[stored] = 'stored'
+
+        class Clearing(Key):
+            __hash__ = Key.__hash__
+
+            def __eq__(self, other):
+                d.clear()
+                return True
+        # The comparison saw the dict change: the lookup starts over and
+        # finds nothing.
+        self.assertRaises(KeyError, d.__getitem__, Clearing('b', 3))
+        self.assertEqual(len(d), 0)
+
+        d[stored] = 'stored'
+
+        class Growing(Key):
+            __hash__ = Key.__hash__
+
+            def __eq__(self, other):
+                for i in range(100):
+                    d[i] = i            # resizes
+                return False
+        g = Growing('c', 3)
+        d[g] = 'c'
+        self.assertEqual(len(d), 102)
+        self.assertEqual(sorted(k.label for k in d if isinstance(k, Key)),
+                         ['a', 'c'])
+        self.assertEqual(d[g], 'c')             # by identity
+        self.assertEqual(d[stored], 'stored')
+
+    def test_eq_mutates_forever(self):
+        d = AtomicDict()
+        d[Key('a', 3)] = 1
+
+        class Forever(Key):
+            __hash__ = Key.__hash__
+
+            def __eq__(self, other):
+                d.clear()
+                d[Key('a', 3)] = 1
+                return False
+        with self.assertRaisesRegex(RuntimeError, 'resized or cleared'):
+            d[Forever('z', 3)]
+        self.assertEqual(len(d), 1)
+
+    def test_one_hash_value(self):
+        # Every key collides: no crash, and the same cost class as dict.
+        keys = [Key(i, hash_=42) for i in range(300)]
+        d = AtomicDict()
+        for i, k in enumerate(keys):
+            d[k] = i
+        self.assertEqual(len(d), 300)
+        self.assertEqual([d[k] for k in keys], list(range(300)))
+        for k in keys[::2]:
+            del d[k]
+        self.assertEqual(sorted(d.values()), list(range(1, 300, 2)))
+
+    def test_unhashable(self):
+        d = AtomicDict()
+        for k in ([], {}, set(), AtomicDict()):
+            with self.subTest(key=k):
+                self.assertRaises(TypeError, d.__setitem__, k, 1)
+                self.assertRaises(TypeError, d.get, k)
+
+    def test_value_del_writes_the_same_dict(self):
+        d = AtomicDict()
+
+        class Writer:
+            def __init__(self, n):
+                self.n = n
+
+            def __del__(self):
+                d[('deleted', self.n)] = self.n
+                d.pop('other', None)
+
+        for i in range(50):
+            d['k'] = Writer(i)
+            d['other'] = i
+        del d['k']
+        self.assertEqual(d[('deleted', 49)], 49)
+        self.assertEqual(len(d), 50)
+
+    def test_allocation_failures(self):
+        # An insert that needs a larger table that cannot be allocated
+        # fails with MemoryError, the dict unchanged and usable.
+        import_helper.import_module('_testcapi')
+        d = AtomicDict()
+        n = 0
+        while sys.getsizeof(d) == sys.getsizeof(AtomicDict()):
+            d[n] = n
+            n += 1
+        d = AtomicDict.fromkeys(range(n - 1), 0)
+        before = dict(d)
+        for start in range(4):
+            exc = call_with_failing_allocations(
+                lambda: d.__setitem__('new', 1), start)
+            if exc is None:
+                del d['new']
+            else:
+                self.assertIsInstance(exc, MemoryError)
+                self.assertEqual(dict(d), before)
+        d['new'] = 1
+        self.assertEqual(len(d), n)
+        for call in (d.copy, lambda: list(d), lambda: repr(d),
+                     lambda: d.reduce_count('ab'), d.clear):
+            exc = call_with_failing_allocations(call)
+            self.assertIsInstance(exc, (MemoryError, type(None)))
+        d.clear()
+        d['x'] = 1
+        self.assertEqual(dict(d), {'x': 1})
+
+
+@threading_helper.requires_working_threading()
+class StressTests(unittest.TestCase):
+    """Real threads, exact invariants."""
+
+    def test_disjoint_inserts(self):
+        d = AtomicDict()
+        n = ITERATIONS // 2
+
+        def insert(base):
+            def run():
+                h = d.handle()
+                for i in range(n):
+                    h[base + i] = i
+            return run
+        run_concurrently([insert(t * n) for t in range(NTHREADS)])
+        self.assertEqual(len(d), NTHREADS * n)
+        self.assertEqual(sorted(d), list(range(NTHREADS * n)))
+        self.assertEqual(sum(d.values()), NTHREADS * sum(range(n)))
+
+    def test_cas_increments(self):
+        d = AtomicDict()
+        keys = ['a', 'b', 3, 4.5]
+
+        def work():
+            for i in range(ITERATIONS // 4):
+                k = keys[i % len(keys)]
+                while True:
+                    v = d.get(k, NOT_FOUND)
+                    if d.compare_and_set(k, v, 1 if v is NOT_FOUND else v + 1):
+                        break
+        run_concurrently([work] * NTHREADS)
+        self.assertEqual(sum(d.values()), NTHREADS * (ITERATIONS // 4))
+
+    def test_update_and_get_increments(self):
+        d = AtomicDict()
+
+        def work():
+            for i in range(ITERATIONS // 4):
+                d.update_and_get(i % 7,
+                                 lambda v: 1 if v is NOT_FOUND else v + 1)
+        run_concurrently([work] * NTHREADS)
+        self.assertEqual(sum(d.values()), NTHREADS * (ITERATIONS // 4))
+
+    def test_reduce_count(self):
+        d = AtomicDict()
+        words = [f"w{i % 37}" for i in range(ITERATIONS // 4)]
+
+        def work():
+            for i in range(0, len(words), 100):
+                d.reduce_count(words[i:i + 100])
+        run_concurrently([work] * NTHREADS)
+        expected = collections.Counter(words)
+        self.assertEqual(dict(d), {k: NTHREADS * c for k, c in expected.items()})
+
+    def test_readers_during_resizes(self):
+        # A key present throughout is never missed, while other threads
+        # grow, shrink and clear... everything but it.
+        d = AtomicDict()
+        d['stay'] = 'here'
+        done = threading.Event()
+        misses = []
+
+        def reader():
+            h = d.handle()
+            n = 0
+            while not done.is_set() or n < 1000:
+                n += 1
+                if h.get('stay') != 'here':
+                    misses.append(n)
+
+        def writer(base):
+            def run():
+                try:
+                    for r in range(20):
+                        for i in range(300):
+                            d[base + i] = i
+                        for i in range(300):
+                            del d[base + i]
+                finally:
+                    done.set()
+            return run
+        run_concurrently([reader, reader, writer(0), writer(10_000)])
+        self.assertEqual(misses, [])
+        self.assertEqual(dict(d), {'stay': 'here'})
+
+    def test_deleters_and_inserters(self):
+        # No duplicate keys; len matches iteration at rest.
+        d = AtomicDict()
+        keys = [Key(i, hash_=i % 5) for i in range(40)]
+
+        def inserter():
+            for r in range(ITERATIONS // 200):
+                for k in keys:
+                    d[Key(k.label, k.hash)] = r
+
+        def deleter():
+            for r in range(ITERATIONS // 200):
+                for k in keys:
+                    d.pop(k, None)
+        run_concurrently([inserter, inserter, deleter, deleter])
+        ks = list(d)
+        self.assertEqual(len(ks), len(d))
+        self.assertEqual(len(set(k.label for k in ks)), len(ks))
+        for k in keys:
+            d[k] = 0
+        self.assertEqual(len(d), len(keys))
+        self.assertEqual(len(list(d.items())), len(keys))
+
+    def test_iteration_is_weakly_consistent(self):
+        d = AtomicDict((i, i) for i in range(0, 2000, 2))
+        done = threading.Event()
+
+        def churn():
+            try:
+                for r in range(20):
+                    for i in range(1, 2000, 2):
+                        d[i] = i
+                    for i in range(1, 2000, 2):
+                        del d[i]
+            finally:
+                done.set()
+
+        def iterate():
+            while not done.is_set():
+                seen = [k for k in d if k % 2 == 0]
+                # every key present throughout, exactly once
+                self.assertEqual(seen and sorted(seen), list(range(0, 2000, 2)))
+                for k, v in d.items():
+                    self.assertEqual(k, v)
+        run_concurrently([churn, iterate])
+
+    def test_setdefault_has_one_winner(self):
+        d = AtomicDict()
+        results = []
+
+        def work():
+            mine = Obj()
+            results.append(d.setdefault('k', mine))
+        run_concurrently([work] * NTHREADS)
+        self.assertEqual(len({id(r) for r in results}), 1)
+        self.assertIs(results[0], d['k'])
+
+    def test_clear_while_writing(self):
+        d = AtomicDict()
+        done = threading.Event()
+
+        def writer():
+            try:
+                for i in range(ITERATIONS):
+                    d[i % 100] = i
+            finally:
+                done.set()
+
+        def clearer():
+            while not done.is_set():
+                d.clear()
+        run_concurrently([writer, clearer])
+        self.assertLessEqual(len(d), 100)
+        self.assertEqual(len(list(d)), len(d))
+
+
+if __name__ == '__main__':
+    unittest.main()
