@@ -512,6 +512,30 @@ get_strong(PyAtomicRefField *field)
 #endif
 
 
+int
+_PyAtomic_TryIncrefCompare(PyObject **slot, PyObject *value)
+{
+#ifdef Py_GIL_DISABLED
+    return _Py_TryIncrefCompare(slot, value);
+#else
+    (void)slot;
+    Py_INCREF(value);
+    return 1;
+#endif
+}
+
+int
+_PyAtomic_TryIncref(PyObject *op)
+{
+#ifdef Py_GIL_DISABLED
+    return _Py_TryIncref(op);
+#else
+    Py_INCREF(op);
+    return 1;
+#endif
+}
+
+
 /* --- Embeddable form ----------------------------------------------------- */
 
 void

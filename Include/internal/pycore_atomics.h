@@ -19,58 +19,24 @@ extern "C" {
    A slot (a PyObject * that threads replace concurrently) holds a strong
    reference.  Writers store values taken with _PyAtomic_Publish() and
    release the reference to the value they replaced as usual (Py_DECREF);
-   readers take a strong reference with _PyAtomic_LoadStrong().  This is
-   the read protocol of Objects/atomicrefobject.c (whose top comment
-   argues it), for other lock-free structures of the fork (AtomicDict's
-   value slots); PyAtomicRefField adds borrowed reads on top. */
-
-// Return a new reference to the value of *slot, or NULL if it is NULL.
-// On the free-threaded build: load the pointer, try to increment the
-// value's reference count (failing if the count says the object is
-// dying), then check that the slot still holds it; start over if not.
-// This is upstream's _Py_XGetRef() (Include/internal/pycore_object.h;
-// the try-increment is _Py_TryIncrefCompare() and _Py_TryIncRefShared()),
-// the one place that knows the layout of the reference count fields.
-// Checked against 3.13.5 and 3.14.0.
-static inline PyObject *
-_PyAtomic_LoadStrong(PyObject **slot)
-{
-#ifdef Py_GIL_DISABLED
-    return _Py_XGetRef(slot);
-#else
-    return Py_XNewRef(*slot);
-#endif
-}
+   readers load the pointer and take a strong reference with
+   _PyAtomic_TryIncrefCompare(), starting over if it fails.  This is the
+   read protocol of Objects/atomicrefobject.c (whose top comment argues
+   it), for the other lock-free structures of the fork (AtomicDict's value
+   slots).  The functions are out of line, so that a shared extension
+   built with Py_REF_DEBUG can call them. */
 
 // Try to take a strong reference to value, just loaded from *slot: fails
 // (returns 0) if the value's count says it may be dying or if *slot no
 // longer holds it.  Upstream's _Py_TryIncrefCompare().
-static inline int
-_PyAtomic_TryIncrefCompare(PyObject **slot, PyObject *value)
-{
-#ifdef Py_GIL_DISABLED
-    return _Py_TryIncrefCompare(slot, value);
-#else
-    (void)slot;
-    Py_INCREF(value);
-    return 1;
-#endif
-}
+// Export for '_atomics' shared extension.
+PyAPI_FUNC(int) _PyAtomic_TryIncrefCompare(PyObject **slot, PyObject *value);
 
 // Try to take a strong reference to an object that may be dying (its
 // memory is still that of an object, as QSBR guarantees); the caller then
 // checks that what it loaded it from still holds it.  Upstream's
 // _Py_TryIncref().
-static inline int
-_PyAtomic_TryIncref(PyObject *op)
-{
-#ifdef Py_GIL_DISABLED
-    return _Py_TryIncref(op);
-#else
-    Py_INCREF(op);
-    return 1;
-#endif
-}
+PyAPI_FUNC(int) _PyAtomic_TryIncref(PyObject *op);
 
 // Return a new reference to value (which may be NULL) to be stored into a
 // slot.  On the free-threaded build the value is first marked so that

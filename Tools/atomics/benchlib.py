@@ -99,8 +99,10 @@ class Group:
         return self
 
     def median(self, name, t):
+        """Median over the valid rounds (over all rounds if none is valid:
+        the group is VOID then)."""
         vals = [r for r, ok in zip(self.rates[name, t], self.valid) if ok]
-        return statistics.median(vals) if vals else float("nan")
+        return statistics.median(vals or self.rates[name, t])
 
     def best(self, name, t):
         return max(self.rates[name, t])

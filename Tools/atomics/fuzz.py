@@ -90,6 +90,21 @@ class IntSub(int):
     pass
 
 
+class CollidingKey:
+    """Keys whose hashes collide, compared in Python."""
+    def __init__(self, n):
+        self.n = n
+
+    def __hash__(self):
+        return 12345
+
+    def __eq__(self, other):
+        return isinstance(other, CollidingKey) and other.n == self.n
+
+    def __repr__(self):
+        return f"CollidingKey({self.n})"
+
+
 class Recursive:
     """Calls itself through __index__ until the recursion limit."""
     def __index__(self):
@@ -191,6 +206,14 @@ class Round:
         self.holder = (_testcapi.AtomicRefFieldHolder(0)
                        if _testcapi is not None else None)
 
+        # AtomicDict: a map any operation may touch, with a key that
+        # stays throughout; a map of counters only incremented.
+        self.adict = A.AtomicDict({'stay': 'here'})
+        self.dict_keys = ([1, 2, 3, 'a', 'b', 2**70, 1.5]
+                          + [CollidingKey(i) for i in range(6)])
+        self.counted_dict = A.AtomicDict()
+        self.scratch_dict = A.AtomicDict()
+        self.dict_incs = [0] * nthreads
         # Per-thread tallies for the end-of-round check.
         self.int_net = [0] * nthreads
         self.counter_net = [0] * nthreads
@@ -462,10 +485,105 @@ class Round:
         else:
             capi.atomicref_field_get_borrowed(self.holder, rng.randrange(1, 50))
 
+    def op_dict(self, tid, rng):
+        A = self.atomics
+        d = self.adict if rng.random() < .7 else self.adict.handle()
+        k = rng.choice(self.dict_keys)
+        v = rng.choice(hostile_values())
+        name = rng.choice(['get', 'set', 'del', 'pop', 'setdefault', 'cas',
+                           'get_and_set', 'update', 'iter', 'items', 'len',
+                           'copy', 'popitem', 'clear', 'contains', 'hostile',
+                           'reduce'])
+        self.log.record(tid, f"dict {name} {short(k)} {short(v)}")
+        if d.get('stay') != 'here':
+            raise Finding("AtomicDict lost a key present throughout")
+        if name == 'get':
+            d.get(k)
+        elif name == 'set':
+            d[k] = v
+        elif name == 'del':
+            try:
+                del d[k]
+            except KeyError:
+                pass
+        elif name == 'pop':
+            d.pop(k, None, expected=v) if rng.random() < .5 else d.pop(k, 0)
+        elif name == 'setdefault':
+            d.setdefault(k, v)
+        elif name == 'cas':
+            cur = d.get(k, A.NOT_FOUND)
+            d.compare_and_set(k, cur, rng.choice([v, A.NOT_FOUND]))
+        elif name == 'get_and_set':
+            d.get_and_set(k, v)
+        elif name == 'update':
+            d.update_and_get(k, lambda x: v if x is A.NOT_FOUND
+                             else A.NOT_FOUND)
+        elif name in ('iter', 'items'):
+            seen = list(d) if name == 'iter' else [k for k, _ in d.items()]
+            if len(seen) != len(set(map(id, seen))):
+                raise Finding(f"AtomicDict iteration repeated a key: {seen}")
+            if 'stay' not in seen:
+                raise Finding("AtomicDict iteration missed a key present "
+                              "throughout")
+        elif name == 'len':
+            if len(d) < 1:
+                raise Finding(f"AtomicDict len {len(d)} with a key in it")
+        elif name == 'copy':
+            c = d.copy()
+            if c.get('stay') != 'here':
+                raise Finding("AtomicDict.copy() lost a key")
+        elif name == 'popitem':
+            # On a map of its own: the shared one keeps 'stay' throughout.
+            s = self.scratch_dict
+            s[k] = v
+            try:
+                s.popitem()
+            except KeyError:
+                pass
+        elif name == 'clear':
+            s = self.scratch_dict
+            s.update((x, x) for x in range(rng.randrange(50)))
+            if rng.random() < .3:
+                s.clear()
+        elif name == 'contains':
+            k in d
+        elif name == 'hostile':
+            for bad in (BadHash(), BadEq(), [], Recursive()):
+                try:
+                    d[bad] = 1
+                except (Boom, *ALLOWED):
+                    pass
+        else:
+            d.reduce_sum([(k, 1), (k, 2)]) if isinstance(d.get(k), int) \
+                else d.reduce([(k, v)], lambda key, a, b: b)
+
+    def op_dict_counts(self, tid, rng):
+        d = self.counted_dict if rng.random() < .5 \
+            else self.counted_dict.handle()
+        kind = rng.randrange(3)
+        self.log.record(tid, f"counted_dict op{kind}")
+        if kind == 0:
+            d.update_and_get(rng.randrange(8),
+                             lambda x: 1 if x is self.atomics.NOT_FOUND
+                             else x + 1)
+            self.dict_incs[tid] += 1
+        elif kind == 1:
+            words = [rng.randrange(8) for _ in range(rng.randrange(1, 50))]
+            d.reduce_count(words)
+            self.dict_incs[tid] += len(words)
+        else:
+            k = rng.randrange(8)
+            while True:
+                cur = d.get(k, self.atomics.NOT_FOUND)
+                new = 1 if cur is self.atomics.NOT_FOUND else cur + 1
+                if d.compare_and_set(k, cur, new):
+                    break
+            self.dict_incs[tid] += 1
+
     OPS = ['op_counted_int', 'op_counter', 'op_cas', 'op_tokens',
            'op_any_ref', 'op_edge_int', 'op_private', 'op_flag', 'op_gc',
-           'op_capi']
-    WEIGHTS = [10, 10, 6, 6, 8, 8, 6, 4, 1, 6]
+           'op_capi', 'op_dict', 'op_dict_counts']
+    WEIGHTS = [10, 10, 6, 6, 8, 8, 6, 4, 1, 6, 12, 6]
 
     def worker(self, tid, barrier):
         rng = random.Random(self.seed * 1000 + tid)
@@ -481,7 +599,8 @@ class Round:
                         op(tid, rng)
                     except (Boom, *ALLOWED) as exc:
                         if op.__name__ in ('op_counted_int', 'op_counter',
-                                           'op_cas', 'op_tokens'):
+                                           'op_cas', 'op_tokens',
+                                           'op_dict_counts'):
                             raise Finding(f"{op.__name__} raised {exc!r}")
                     n += 1
         except BaseException as exc:
@@ -516,6 +635,10 @@ class Round:
         got = self.cas_int.get() + self.cas_ref.get()
         if got != wins:
             raise Finding(f"compare-and-set increments: {got} != {wins}")
+        total = sum(self.counted_dict.values())
+        if total != sum(self.dict_incs):
+            raise Finding(f"AtomicDict lost increments: {total} != "
+                          f"{sum(self.dict_incs)}")
         held = [t for mine in self.held for t in mine]
         held.append(self.token_ref.get())
         if sorted(map(id, held)) != sorted(map(id, self.tokens)):

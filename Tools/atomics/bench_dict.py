@@ -1,0 +1,217 @@
+"""AtomicDict workloads for bench_atomics.py (which runs them: --only
+dict-read,dict-write,wordcount), and a memory table when run alone.
+
+  dict-read   ``m[k]`` over 1024 int keys of one shared map
+  dict-write  ``m[k] = v`` over the same 1024 existing keys
+  wordcount   counting a per-thread stream of words (256 distinct) into
+              one shared map
+
+Rows: builtin dict (plain, and through ft_utils' LocalWrapper, which
+removes the contention on the shared dict object's reference count),
+AtomicDict (plain, and through a per-thread handle()), and when
+importable cereggii's AtomicDict (plain, and through get_handle()) and
+ft_utils' ConcurrentDict (plain, and through LocalWrapper).  Word counts:
+dict + threading.Lock, a dict of AtomicInt counters, AtomicDict's
+reduce_count() per chunk of 1000 words, cereggii's reduce_count().
+The control runs the same loop on a dict of its own in each thread.
+
+Usage: ./python Tools/atomics/bench_dict.py [--write-results]
+       (the memory table: sys.getsizeof per entry against dict)
+"""
+
+import random
+import sys
+import threading
+
+import atomics
+
+NKEYS = 1024
+NWORDS = 256
+CHUNK = 1000
+
+
+def keyed(make_map, wrap=None, private=False):
+    """Read loop: m[i & 1023] on a map of 1024 int keys."""
+    def factory():
+        shared = None if private else make_map({i: i for i in range(NKEYS)})
+
+        def per_thread():
+            m = make_map({i: i for i in range(NKEYS)}) if private else shared
+            if wrap is not None:
+                m = wrap(m)
+
+            def loop(n):
+                for i in range(n):
+                    m[i & 1023]
+            return loop
+        return per_thread
+    return factory
+
+
+def keyed_write(make_map, wrap=None, private=False):
+    """Write loop: m[i & 1023] = i on existing keys."""
+    def factory():
+        shared = None if private else make_map({i: i for i in range(NKEYS)})
+
+        def per_thread():
+            m = make_map({i: i for i in range(NKEYS)}) if private else shared
+            if wrap is not None:
+                m = wrap(m)
+
+            def loop(n):
+                for i in range(n):
+                    m[i & 1023] = i
+            return loop
+        return per_thread
+    return factory
+
+
+WORDS = [f"word{i}" for i in range(NWORDS)]
+
+
+def word_stream(seed, n=1 << 16):
+    rng = random.Random(seed)
+    return [rng.choice(WORDS) for _ in range(n)]
+
+
+def count_lock():
+    def factory():
+        d, lock = {}, threading.Lock()
+
+        def per_thread():
+            words = word_stream(threading.get_ident())
+
+            def loop(n):
+                for i in range(n):
+                    w = words[i & 0xFFFF]
+                    with lock:
+                        d[w] = d.get(w, 0) + 1
+            return loop
+        return per_thread
+    return factory
+
+
+def count_atomicint():
+    def factory():
+        d = {w: atomics.AtomicInt() for w in WORDS}
+
+        def per_thread():
+            words = word_stream(threading.get_ident())
+
+            def loop(n):
+                for i in range(n):
+                    d[words[i & 0xFFFF]].increment()
+            return loop
+        return per_thread
+    return factory
+
+
+def count_reduce(make_map, handle=None, private=False):
+    """reduce_count() of chunks of CHUNK words."""
+    def factory():
+        shared = None if private else make_map()
+
+        def per_thread():
+            m = make_map() if private else shared
+            if handle is not None:
+                m = handle(m)
+            words = word_stream(threading.get_ident())
+            chunks = [words[i:i + CHUNK] for i in range(0, len(words), CHUNK)]
+            reduce_count = m.reduce_count
+            state = [0]
+
+            def loop(n):
+                # n words, in whole chunks (the harness asks for 1000).
+                for _ in range(max(1, n // CHUNK)):
+                    reduce_count(chunks[state[0] % len(chunks)])
+                    state[0] += 1
+            return loop
+        return per_thread
+    return factory
+
+
+def groups(cereggii=None, ft=None):
+    A = atomics.AtomicDict
+    handle = lambda m: m.handle()
+    try:
+        from ft_utils.local import LocalWrapper
+    except ImportError:
+        LocalWrapper = None
+    out = {}
+    for key, loop, what in (("dict-read", keyed, "reads `m[k]`"),
+                            ("dict-write", keyed_write,
+                             "writes `m[k] = v` (existing keys)")):
+        rows = [("builtin dict (baseline)", loop(dict))]
+        if LocalWrapper:
+            rows.append(("builtin dict +LocalWrapper",
+                         loop(dict, wrap=LocalWrapper)))
+        rows += [("atomics.AtomicDict", loop(A)),
+                 ("atomics.AtomicDict +handle", loop(A, wrap=handle))]
+        if cereggii:
+            C = cereggii.AtomicDict
+            rows += [("cereggii.AtomicDict", loop(C)),
+                     ("cereggii.AtomicDict +get_handle",
+                      loop(C, wrap=lambda m: m.get_handle()))]
+        if ft:
+            F = lambda d: ft.ConcurrentDict(dictionary=d) \
+                if _concurrentdict_takes_dict(ft) else _fill(ft.ConcurrentDict(), d)
+            rows += [("ft_utils.ConcurrentDict", loop(F))]
+            if LocalWrapper:
+                rows.append(("ft_utils.ConcurrentDict +LocalWrapper",
+                             loop(F, wrap=LocalWrapper)))
+        out[key] = (f"{key}: {what}, {NKEYS} int keys, one shared map",
+                    loop(dict, private=True), rows)
+    rows = [("dict + threading.Lock (baseline)", count_lock()),
+            ("dict of atomics.AtomicInt", count_atomicint()),
+            ("atomics.AtomicDict.reduce_count", count_reduce(A)),
+            ("atomics.AtomicDict.reduce_count +handle",
+             count_reduce(A, handle=handle))]
+    if cereggii:
+        C = cereggii.AtomicDict
+        rows += [("cereggii.AtomicDict.reduce_count", count_reduce(C)),
+                 ("cereggii.AtomicDict.reduce_count +get_handle",
+                  count_reduce(C, handle=lambda m: m.get_handle()))]
+    out["wordcount"] = (
+        f"wordcount: words/s, {NWORDS} distinct words, per-thread streams, "
+        f"one shared map (reduce_count per chunk of {CHUNK})",
+        count_reduce(A, private=True), rows)
+    return out
+
+
+def _fill(m, d):
+    for k, v in d.items():
+        m[k] = v
+    return m
+
+
+def _concurrentdict_takes_dict(ft):
+    try:
+        ft.ConcurrentDict(dictionary={})
+        return True
+    except TypeError:
+        return False
+
+
+def memory_table():
+    lines = ["| entries | dict bytes/entry | AtomicDict bytes/entry | ratio |",
+             "|---|---|---|---|"]
+    for n in (1024, 1_000_000):
+        keys = range(n)
+        d = dict.fromkeys(keys)
+        a = atomics.AtomicDict.fromkeys(keys)
+        bd, ba = sys.getsizeof(d) / n, sys.getsizeof(a) / n
+        lines.append(f"| {n} | {bd:.1f} | {ba:.1f} | {ba / bd:.2f}x |")
+    return lines
+
+
+def main():
+    from benchlib import write_results
+    lines = ["### memory: sys.getsizeof per entry (table included), "
+             "int keys, None values", ""] + memory_table()
+    print("\n".join(lines))
+    if "--write-results" in sys.argv:
+        write_results("bench_dict memory", lines)
+
+
+if __name__ == "__main__":
+    main()
