@@ -2612,6 +2612,24 @@ not_found_reduce(PyObject *Py_UNUSED(op), PyObject *Py_UNUSED(ignored))
     return PyUnicode_FromString("NOT_FOUND");
 }
 
+// GC-tracked, for its reference to its type: the module state holds the
+// instance, the type holds the module.
+static int
+not_found_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(op));
+    return 0;
+}
+
+static void
+not_found_dealloc(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
 static PyMethodDef not_found_methods[] = {
     {"__reduce__", not_found_reduce, METH_NOARGS, NULL},
     {NULL, NULL}
@@ -2619,6 +2637,8 @@ static PyMethodDef not_found_methods[] = {
 
 static PyType_Slot not_found_slots[] = {
     {Py_tp_repr, not_found_repr},
+    {Py_tp_dealloc, not_found_dealloc},
+    {Py_tp_traverse, not_found_traverse},
     {Py_tp_methods, not_found_methods},
     {Py_tp_doc, (void *)PyDoc_STR(
         "The type of atomics.NOT_FOUND, which stands for \"no value\" in "
@@ -2630,6 +2650,6 @@ PyType_Spec _PyAtomics_NotFoundSpec = {
     .name = "atomics.NotFoundType",
     .basicsize = sizeof(PyObject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE
-              | Py_TPFLAGS_DISALLOW_INSTANTIATION),
+              | Py_TPFLAGS_DISALLOW_INSTANTIATION | Py_TPFLAGS_HAVE_GC),
     .slots = not_found_slots,
 };

@@ -130,6 +130,7 @@ class MappingTests(unittest.TestCase):
         self.assertTrue(k.isdisjoint({7, 8}))
         self.assertFalse(k.isdisjoint({1}))
         self.assertEqual(k, {1, 2, 3, 4})
+        import_helper.import_fresh_module('atomics')    # see below
         self.assertIsInstance(k, collections.abc.KeysView)
         self.assertIsInstance(v, collections.abc.ValuesView)
         self.assertIsInstance(i, collections.abc.ItemsView)
@@ -244,6 +245,9 @@ class MappingTests(unittest.TestCase):
         self.assertIs(pickle.loads(pickle.dumps(NOT_FOUND)), NOT_FOUND)
 
     def test_abc_and_generic(self):
+        # A fresh import registers again: regrtest -R undoes the
+        # registrations made after its snapshot of the ABC registries.
+        import_helper.import_fresh_module('atomics')
         d = AtomicDict()
         self.assertIsInstance(d, collections.abc.MutableMapping)
         self.assertEqual(AtomicDict[str, int].__origin__, AtomicDict)
