@@ -2498,9 +2498,14 @@ static int
 atomicdict_clear(PyObject *op)
 {
     atomicdictobject *self = atomicdictobject_CAST(op);
-    if (self->base.owner == NULL
-        && resize(self->core, current_table(self->core), 1) < 0) {
-        PyErr_Clear();          // out of memory: the cycle stays
+    if (self->base.owner == NULL) {
+        if (resize(self->core, current_table(self->core), 1) < 0) {
+            PyErr_Clear();      // out of memory: the cycle stays
+        }
+        // Release the old table now: it may hold the cycle being broken.
+        // The dict is garbage, so no thread is inside one of its methods
+        // (a caller holds a reference, as does every handle).
+        _PyAtomic_RetireClear(&self->core->retired);
     }
     return 0;
 }
