@@ -1,8 +1,9 @@
 """AtomicDict workloads for bench_atomics.py (which runs them: --only
 dict-read,dict-write,wordcount), and a memory table when run alone.
 
-  dict-read   ``m[k]`` over 1024 int keys of one shared map
-  dict-write  ``m[k] = v`` over the same 1024 existing keys
+  dict-read   ``m[k]`` over 1024 int keys of one shared map, each thread
+              in an order of its own
+  dict-write  ``m[k] = k`` over the same 1024 existing keys
   wordcount   counting a per-thread stream of words (256 distinct) into
               one shared map
 
@@ -30,8 +31,17 @@ NWORDS = 256
 CHUNK = 1000
 
 
+def thread_keys():
+    """The 1024 keys in an order of the calling thread's own, as int
+    objects it made: threads do not read the same key at the same time,
+    and share no key object's reference count."""
+    keys = [int(str(i)) for i in range(NKEYS)]
+    random.Random(threading.get_ident()).shuffle(keys)
+    return keys
+
+
 def keyed(make_map, wrap=None, private=False):
-    """Read loop: m[i & 1023] on a map of 1024 int keys."""
+    """Read loop: m[k] over the 1024 int keys of the map."""
     def factory():
         shared = None if private else make_map({i: i for i in range(NKEYS)})
 
@@ -39,17 +49,19 @@ def keyed(make_map, wrap=None, private=False):
             m = make_map({i: i for i in range(NKEYS)}) if private else shared
             if wrap is not None:
                 m = wrap(m)
+            keys = thread_keys()
 
             def loop(n):
                 for i in range(n):
-                    m[i & 1023]
+                    m[keys[i & 1023]]
             return loop
         return per_thread
     return factory
 
 
 def keyed_write(make_map, wrap=None, private=False):
-    """Write loop: m[i & 1023] = i on existing keys."""
+    """Write loop: m[k] = k over the same existing keys (the value is the
+    thread's own key object: no allocation in the loop)."""
     def factory():
         shared = None if private else make_map({i: i for i in range(NKEYS)})
 
@@ -57,21 +69,22 @@ def keyed_write(make_map, wrap=None, private=False):
             m = make_map({i: i for i in range(NKEYS)}) if private else shared
             if wrap is not None:
                 m = wrap(m)
+            keys = thread_keys()
 
             def loop(n):
                 for i in range(n):
-                    m[i & 1023] = i
+                    k = keys[i & 1023]
+                    m[k] = k
             return loop
         return per_thread
     return factory
 
 
-WORDS = [f"word{i}" for i in range(NWORDS)]
-
-
 def word_stream(seed, n=1 << 16):
+    """A thread's stream of words: str objects it made itself, as words
+    split from its own text would be."""
     rng = random.Random(seed)
-    return [rng.choice(WORDS) for _ in range(n)]
+    return [f"word{rng.randrange(NWORDS)}" for _ in range(n)]
 
 
 def count_lock():
@@ -93,7 +106,7 @@ def count_lock():
 
 def count_atomicint():
     def factory():
-        d = {w: atomics.AtomicInt() for w in WORDS}
+        d = {f"word{i}": atomics.AtomicInt() for i in range(NWORDS)}
 
         def per_thread():
             words = word_stream(threading.get_ident())
