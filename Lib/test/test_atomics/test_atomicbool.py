@@ -5,7 +5,7 @@ import weakref
 from test.support import threading_helper
 
 from atomics import AtomicBool
-from .util import ITERATIONS, NTHREADS, run_concurrently
+from test.support.atomics_helper import ITERATIONS, NTHREADS, run_concurrently
 
 
 class AtomicBoolTests(unittest.TestCase):

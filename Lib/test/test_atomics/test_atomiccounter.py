@@ -3,8 +3,8 @@ import unittest
 from test.support import import_helper, threading_helper
 
 from atomics import AtomicCounter
-from .util import (ITERATIONS, NTHREADS, call_with_failing_allocations,
-                   run_concurrently)
+from test.support.atomics_helper import (ITERATIONS, NTHREADS,
+    call_with_failing_allocations, run_concurrently)
 
 
 class AtomicCounterTests(unittest.TestCase):

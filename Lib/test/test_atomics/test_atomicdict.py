@@ -11,8 +11,8 @@ from test import support
 from test.support import import_helper, threading_helper
 
 from atomics import AtomicDict, NOT_FOUND
-from .util import (ITERATIONS, NTHREADS, call_with_failing_allocations,
-                   run_concurrently)
+from test.support.atomics_helper import (ITERATIONS, NTHREADS,
+    call_with_failing_allocations, run_concurrently)
 
 
 class Key:

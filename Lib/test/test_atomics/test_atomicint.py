@@ -7,7 +7,7 @@ import weakref
 from test.support import threading_helper
 
 from atomics import AtomicInt
-from .util import ITERATIONS, NTHREADS, run_concurrently
+from test.support.atomics_helper import ITERATIONS, NTHREADS, run_concurrently
 
 MAX = 2**63 - 1
 MIN = -2**63

@@ -8,7 +8,8 @@ from test import support
 from test.support import threading_helper
 
 from atomics import AtomicRef
-from .util import ITERATIONS, NTHREADS, cleared_atomicref, run_concurrently
+from test.support.atomics_helper import (ITERATIONS, NTHREADS,
+    cleared_atomicref, run_concurrently)
 
 
 class Obj:

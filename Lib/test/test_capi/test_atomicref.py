@@ -9,8 +9,8 @@ import weakref
 from test import support
 from test.support import import_helper, threading_helper
 from test.support.script_helper import assert_python_failure
-from test.test_atomics.util import (ITERATIONS, NTHREADS, cleared_atomicref,
-                                    run_concurrently)
+from test.support.atomics_helper import (ITERATIONS, NTHREADS,
+    cleared_atomicref, run_concurrently)
 
 _testcapi = import_helper.import_module('_testcapi')
 
@@ -53,7 +53,7 @@ class AtomicRefObjectTests(unittest.TestCase):
         self.assertEqual(sys.getrefcount(o), before + 1)   # a new reference
         del got
         self.assertRaises(SystemError, _testcapi.atomicref_get, [])
-        # crash test: _testcapi.atomicref_get(NULL)
+        # CRASHES atomicref_get(NULL)
 
     def test_set(self):
         a, b = Obj(), Obj()

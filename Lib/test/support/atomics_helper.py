@@ -1,4 +1,5 @@
-"""Helpers shared by the atomics tests."""
+"""Helpers shared by the tests of the atomics module and of the PyAtomicRef
+C API (test_atomics, test_capi.test_atomicref)."""
 
 import gc
 import threading
