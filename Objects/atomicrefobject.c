@@ -371,7 +371,8 @@ _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list, visitproc visit,
 #define DEFERRED_RELEASE ((uintptr_t)1)
 
 #ifdef Py_GIL_DISABLED
-#define RETIRE_LIST(word) ((_PyAtomic_RetireList *)((word) & ~DEFERRED_RELEASE))
+#define RETIRE_LIST(word) \
+    ((_PyAtomic_RetireList *)((word) & ~DEFERRED_RELEASE))
 
 // The retire list of a field whose word is `word`, allocated if need be;
 // NULL if out of memory.

@@ -164,7 +164,8 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
     }
     if (stripes < 0 || stripes > _PyAtomics_COUNTER_MAX_STRIPES) {
         PyErr_Format(PyExc_ValueError,
-                     "stripes must be between 0 and %d", _PyAtomics_COUNTER_MAX_STRIPES);
+                     "stripes must be between 0 and %d",
+                     _PyAtomics_COUNTER_MAX_STRIPES);
         return NULL;
     }
     Py_ssize_t n = 1;
@@ -181,7 +182,8 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
         return NULL;
     }
     // One line for the spill, then the stripes, all cache-line aligned.
-    size_t size = (size_t)(n + 1) * sizeof(counter_stripe) + COUNTER_CACHE_LINE;
+    size_t size = ((size_t)(n + 1) * sizeof(counter_stripe)
+                   + COUNTER_CACHE_LINE);
     self->stripes_mem = PyMem_Calloc(1, size);
     if (self->stripes_mem == NULL) {
         Py_DECREF(self);

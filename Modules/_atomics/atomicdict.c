@@ -1046,12 +1046,11 @@ atomicdict_subscript(PyObject *self, PyObject *key)
     if (r < 0) {
         return NULL;
     }
-    if (!PyObject_TypeCheck(self, dict_state(self)->atomicdict_type)
-        || Py_TYPE(self) != dict_state(self)->atomicdict_type)
-    {
+    if (Py_TYPE(self) != dict_state(self)->atomicdict_type) {
         // A subclass may define __missing__, as for dict.
         PyObject *missing;
-        if (PyObject_GetOptionalAttr(self, &_Py_ID(__missing__), &missing) < 0) {
+        if (PyObject_GetOptionalAttr(self, &_Py_ID(__missing__),
+                                     &missing) < 0) {
             return NULL;
         }
         if (missing != NULL) {

@@ -145,7 +145,9 @@ int_update(atomicintobject *self, int_updater op, int64_t arg,
            int64_t *old_out, int64_t *new_out)
 {
     // Sequentially consistent even when op fails (OverflowError).
-    int64_t old = _Py_atomic_add_int64(self->cell, 0);   // see the counter's add
+    // An atomic add of zero rather than a load: it takes the cache line
+    // exclusive for the compare-and-swap that follows.
+    int64_t old = _Py_atomic_add_int64(self->cell, 0);
     int64_t new;
     for (;;) {
         if (op(old, arg, &new) < 0) {
@@ -276,7 +278,8 @@ static PyObject *
 int_add(atomicintobject *self, PyObject *delta, int return_new)
 {
     int64_t x, old;
-    if (_PyAtomics_AsInt64(delta, &x) < 0 || int_add_delta(self, x, &old) < 0) {
+    if (_PyAtomics_AsInt64(delta, &x) < 0
+        || int_add_delta(self, x, &old) < 0) {
         return NULL;
     }
     return PyLong_FromLongLong(return_new ? old + x : old);
@@ -393,7 +396,8 @@ _atomics_AtomicInt_compare_and_set_impl(atomicintobject *self,
 /*[clinic end generated code: output=e83e3cd7f2e69952 input=62da589c76d23938]*/
 {
     int64_t e, d;
-    if (_PyAtomics_AsInt64(expected, &e) < 0 || _PyAtomics_AsInt64(desired, &d) < 0) {
+    if (_PyAtomics_AsInt64(expected, &e) < 0
+        || _PyAtomics_AsInt64(desired, &d) < 0) {
         return NULL;
     }
     before_store(self, d);
@@ -420,7 +424,8 @@ _atomics_AtomicInt_compare_exchange_impl(atomicintobject *self,
 /*[clinic end generated code: output=efa6275a85a7cbc5 input=949d313a555a8464]*/
 {
     int64_t e, d;
-    if (_PyAtomics_AsInt64(expected, &e) < 0 || _PyAtomics_AsInt64(desired, &d) < 0) {
+    if (_PyAtomics_AsInt64(expected, &e) < 0
+        || _PyAtomics_AsInt64(desired, &d) < 0) {
         return NULL;
     }
     before_store(self, d);
