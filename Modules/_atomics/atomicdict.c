@@ -1631,6 +1631,142 @@ _atomics_AtomicDict_reduce_sum(atomicdictobject *self, PyObject *iterable)
     Py_RETURN_NONE;
 }
 
+// Counting keys locally, for reduce_count(): a private open-addressing
+// table of (key, hash, count), so that counting a key is a probe and an
+// increment of a C integer (a dict would take its lock and make an int per
+// count).  Keys compare as dict keys do (identity first, then __eq__).
+typedef struct {
+    PyObject *key;              // NULL: free
+    Py_hash_t hash;
+    Py_ssize_t count;
+} key_count;
+
+typedef struct {
+    key_count *slots;
+    Py_ssize_t size;            // a power of two
+    Py_ssize_t used;
+} count_table;
+
+static void
+count_table_free(count_table *ct)
+{
+    for (Py_ssize_t i = 0; i < ct->size; i++) {
+        Py_XDECREF(ct->slots[i].key);
+    }
+    PyMem_Free(ct->slots);
+}
+
+static int
+count_table_grow(count_table *ct)
+{
+    Py_ssize_t size = ct->size ? 2 * ct->size : 64;
+    key_count *slots = PyMem_Calloc(size, sizeof(key_count));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < ct->size; i++) {
+        key_count *old = &ct->slots[i];
+        if (old->key != NULL) {
+            size_t j = (size_t)old->hash & (size_t)(size - 1);
+            while (slots[j].key != NULL) {
+                j = (j + 1) & (size_t)(size - 1);
+            }
+            slots[j] = *old;
+        }
+    }
+    PyMem_Free(ct->slots);
+    ct->slots = slots;
+    ct->size = size;
+    return 0;
+}
+
+// Count key once (a borrowed reference; the table takes its own).
+static int
+count_one(count_table *ct, PyObject *key)
+{
+    Py_hash_t hash = PyObject_Hash(key);
+    if (hash == -1) {
+        return -1;
+    }
+    if (2 * (ct->used + 1) > ct->size && count_table_grow(ct) < 0) {
+        return -1;
+    }
+    size_t mask = (size_t)ct->size - 1;
+    for (size_t j = (size_t)hash & mask;; j = (j + 1) & mask) {
+        key_count *slot = &ct->slots[j];
+        if (slot->key == NULL) {
+            slot->key = Py_NewRef(key);
+            slot->hash = hash;
+            slot->count = 1;
+            ct->used++;
+            return 0;
+        }
+        if (slot->key == key) {
+            slot->count++;
+            return 0;
+        }
+        if (slot->hash == hash) {
+            // __eq__ may run code, but nothing else sees this table; keep
+            // the key alive across the call.
+            PyObject *k = Py_NewRef(slot->key);
+            int eq = PyObject_RichCompareBool(k, key, Py_EQ);
+            Py_DECREF(k);
+            if (eq < 0) {
+                return -1;
+            }
+            if (eq) {
+                slot->count++;
+                return 0;
+            }
+        }
+    }
+}
+
+// Count the keys of iterable locally, then add each key's count to the
+// shared table with one atomic update.
+static int
+count_keys(atomicdictobject *self, PyObject *iterable)
+{
+    count_table ct = {NULL, 0, 0};
+    PyObject *it = PyObject_GetIter(iterable);
+    if (it == NULL) {
+        return -1;
+    }
+    PyObject *key;
+    while ((key = PyIter_Next(it)) != NULL) {
+        int r = count_one(&ct, key);
+        Py_DECREF(key);
+        if (r < 0) {
+            break;
+        }
+    }
+    Py_DECREF(it);
+    int res = PyErr_Occurred() ? -1 : 0;
+    // Threads counting the same words would update the same keys in the
+    // same (hash) order, each waiting for the other's cache lines: start
+    // at a place of this thread's own.
+    size_t start = ct.size ? ((size_t)_Py_ThreadId() >> 12) * 0x9E3779B9u
+                             : 0;
+    for (Py_ssize_t n = 0; res == 0 && n < ct.size; n++) {
+        key_count *slot = &ct.slots[(start + (size_t)n)
+                                    & (size_t)(ct.size - 1)];
+        if (slot->key == NULL) {
+            continue;
+        }
+        combine_ctx ctx = {NULL, slot->key, PyLong_FromSsize_t(slot->count)};
+        if (ctx.agg == NULL
+            || adict_update(self->core, slot->key, slot->hash,
+                            decide_combine, &ctx, NULL, NULL) < 0)
+        {
+            res = -1;
+        }
+        Py_XDECREF(ctx.agg);
+    }
+    count_table_free(&ct);
+    return res;
+}
+
 /*[clinic input]
 _atomics.AtomicDict.reduce_count
 
@@ -1647,88 +1783,18 @@ static PyObject *
 _atomics_AtomicDict_reduce_count(atomicdictobject *self, PyObject *iterable)
 /*[clinic end generated code: output=ea8ee95ccb3168b3 input=3ffae32fe38f1f31]*/
 {
-    PyObject *local;
+    int r;
     if (PyDict_Check(iterable)) {
-        local = PyDict_Copy(iterable);
-    }
-    else {
-        // Count in C integers, indexed through a local dict of key ->
-        // index (small ints need no allocation).
-        local = PyDict_New();
+        PyObject *local = PyDict_Copy(iterable);
         if (local == NULL) {
             return NULL;
         }
-        Py_ssize_t *counts = NULL, n = 0, cap = 0;
-        PyObject *it = PyObject_GetIter(iterable);
-        PyObject *key = NULL;
-        if (it == NULL) {
-            goto error;
-        }
-        while ((key = PyIter_Next(it)) != NULL) {
-            PyObject *index;
-            if (PyDict_GetItemRef(local, key, &index) < 0) {
-                goto error;
-            }
-            if (index == NULL) {
-                if (n == cap) {
-                    Py_ssize_t newcap = cap ? 2 * cap : 64;
-                    Py_ssize_t *p = PyMem_Resize(counts, Py_ssize_t, newcap);
-                    if (p == NULL) {
-                        PyErr_NoMemory();
-                        goto error;
-                    }
-                    counts = p;
-                    cap = newcap;
-                }
-                index = PyLong_FromSsize_t(n);
-                if (index == NULL || PyDict_SetItem(local, key, index) < 0) {
-                    Py_XDECREF(index);
-                    goto error;
-                }
-                counts[n++] = 0;
-            }
-            counts[PyLong_AsSsize_t(index)]++;
-            Py_DECREF(index);
-            Py_CLEAR(key);
-        }
-        if (PyErr_Occurred()) {
-            goto error;
-        }
-        Py_CLEAR(it);
-        // Replace the indexes by the counts.
-        PyObject *items = PyDict_Items(local);
-        if (items == NULL) {
-            goto error;
-        }
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
-            PyObject *pair = PyList_GET_ITEM(items, i);
-            PyObject *count = PyLong_FromSsize_t(
-                counts[PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1))]);
-            if (count == NULL
-                || PyDict_SetItem(local, PyTuple_GET_ITEM(pair, 0), count) < 0)
-            {
-                Py_XDECREF(count);
-                Py_DECREF(items);
-                goto error;
-            }
-            Py_DECREF(count);
-        }
-        Py_DECREF(items);
-        PyMem_Free(counts);
-        goto apply;
-      error:
-        Py_XDECREF(key);
-        Py_XDECREF(it);
-        PyMem_Free(counts);
+        r = apply_aggregates(self, local, NULL);
         Py_DECREF(local);
-        return NULL;
     }
-  apply:
-    if (local == NULL) {
-        return NULL;
+    else {
+        r = count_keys(self, iterable);
     }
-    int r = apply_aggregates(self, local, NULL);
-    Py_DECREF(local);
     if (r < 0) {
         return NULL;
     }
