@@ -188,6 +188,15 @@ def describe_commit():
         return "unknown"
 
 
+INTRO = """# Benchmark results
+
+Written by the benchmark programs of this directory (`--write-results`);
+do not edit by hand.  How to read them: README.md, "Benchmarks".  The plot
+of ops/s by threads, [RESULTS.svg](RESULTS.svg), is written by
+`bench_atomics.py --plot Tools/atomics/RESULTS.svg`.
+"""
+
+
 def write_results(section, lines, path=RESULTS):
     """Replace section `section` of the results file with lines (a header
     giving the command, the commit, the machine and the date first)."""
@@ -206,10 +215,7 @@ def write_results(section, lines, path=RESULTS):
         with open(path) as f:
             text = f.read()
     except FileNotFoundError:
-        text = ("# Benchmark results\n\n"
-                "Written by the benchmark programs of this directory "
-                "(`--write-results`); do not edit by hand.  How to read "
-                "them: README.md, \"Benchmarks\".\n")
+        text = INTRO
     pat = re.compile(rf"<!-- {re.escape(section)}: start -->.*?"
                      rf"<!-- {re.escape(section)}: end -->", re.S)
     new = "\n".join(body)
