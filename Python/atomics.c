@@ -33,12 +33,8 @@
 #  include <time.h>               // nanosleep()
 #endif
 
-#ifdef Py_GIL_DISABLED
-// Give the other threads the processor: yield at first, then sleep for
-// 50 microseconds at a time (a thread in a long C call may hold us up for
-// as long as it runs).
-static void
-pause_detached(int round)
+void
+_PyAtomic_Pause(int round)
 {
 #ifdef MS_WINDOWS
     if (round < 100) {
@@ -57,7 +53,6 @@ pause_detached(int round)
     }
 #endif
 }
-#endif
 
 void
 _PyAtomic_Synchronize(void)
@@ -72,7 +67,7 @@ _PyAtomic_Synchronize(void)
     // may have grown (and moved) while we were detached.
     for (int round = 0; !_Py_qsbr_poll(tstate->qsbr, goal); round++) {
         Py_BEGIN_ALLOW_THREADS
-        pause_detached(round);
+        _PyAtomic_Pause(round);
         Py_END_ALLOW_THREADS
     }
 #endif

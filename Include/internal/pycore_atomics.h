@@ -108,6 +108,14 @@ PyAPI_FUNC(int) _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list,
 // Export for '_atomics' shared extension.
 PyAPI_FUNC(void) _PyAtomic_Synchronize(void);
 
+// Give the other threads the processor while waiting for one of them:
+// round is how many times the caller has waited so far.  Yields the
+// processor for the first 100 rounds, then sleeps 50 microseconds (1 ms
+// on Windows) a round.  Call it detached, or for a wait that another
+// thread ends within a few instructions.
+// Export for '_atomics' shared extension.
+PyAPI_FUNC(void) _PyAtomic_Pause(int round);
+
 #ifdef __cplusplus
 }
 #endif

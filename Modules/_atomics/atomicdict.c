@@ -74,14 +74,6 @@
 
 #include "module.h"
 
-#ifdef MS_WINDOWS
-#  ifndef WIN32_LEAN_AND_MEAN
-#    define WIN32_LEAN_AND_MEAN
-#  endif
-#  include <windows.h>            // SwitchToThread()
-#else
-#  include <sched.h>              // sched_yield()
-#endif
 
 
 /* --- Tables -------------------------------------------------------------- */
@@ -217,14 +209,9 @@ table_live(adict_table *t)
 static void
 wait_briefly(int spins)
 {
-    if (spins < 64) {
-        return;
+    if (spins >= 64) {
+        _PyAtomic_Pause(spins - 64);
     }
-#ifdef MS_WINDOWS
-    SwitchToThread();
-#else
-    sched_yield();
-#endif
 }
 
 // Wait for the resize under way to finish.

@@ -16,7 +16,7 @@
 #endif
 
 #include "Python.h"
-#include "pycore_atomics.h"       // _PyAtomic_Synchronize()
+#include "pycore_atomics.h"       // _PyAtomic_Synchronize(), _PyAtomic_Pause()
 
 #include <stddef.h>               // offsetof()
 
