@@ -1733,8 +1733,8 @@ count_keys(atomicdictobject *self, PyObject *iterable)
     // Threads counting the same words would update the same keys in the
     // same (hash) order, each waiting for the other's cache lines: start
     // at a place of this thread's own.
-    size_t start = ct.size ? ((size_t)_Py_ThreadId() >> 12) * 0x9E3779B9u
-                             : 0;
+    size_t start = (size_t)((uintptr_t)PyThreadState_GetUnchecked() >> 6)
+                   * 0x9E3779B9u;
     for (Py_ssize_t n = 0; res == 0 && n < ct.size; n++) {
         key_count *slot = &ct.slots[(start + (size_t)n)
                                     & (size_t)(ct.size - 1)];
