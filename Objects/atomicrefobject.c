@@ -348,7 +348,8 @@ _PyAtomic_RetireClear(_PyAtomic_RetireList *list)
 
 int
 _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list, visitproc visit,
-                         void *arg)
+                         void *arg,
+                         int (*traverse)(void *, visitproc, void *))
 {
 #ifdef Py_GIL_DISABLED
     // The garbage collector stops the world: nothing changes under us.
@@ -357,6 +358,12 @@ _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list, visitproc visit,
     {
         if (node->release == NULL) {
             Py_VISIT((PyObject *)node->ptr);
+        }
+        else if (traverse != NULL) {
+            int r = traverse(node->ptr, visit, arg);
+            if (r) {
+                return r;
+            }
         }
     }
 #endif
@@ -686,7 +693,7 @@ PyAtomicRefField_Traverse(PyAtomicRefField *field, visitproc visit, void *arg)
     _PyAtomic_RetireList *list = RETIRE_LIST(
         _Py_atomic_load_uintptr_relaxed(&field->_retired));
     if (list != NULL) {
-        int r = _PyAtomic_RetireTraverse(list, visit, arg);
+        int r = _PyAtomic_RetireTraverse(list, visit, arg, NULL);
         if (r != 0) {
             return r;
         }

@@ -91,9 +91,14 @@ PyAPI_FUNC(void) _PyAtomic_RetireTick(_PyAtomic_RetireList *list);
 // Release everything at once; no other thread may use the structure.
 PyAPI_FUNC(void) _PyAtomic_RetireClear(_PyAtomic_RetireList *list);
 
-// Visit the retired objects (those retired with release NULL).
-PyAPI_FUNC(int) _PyAtomic_RetireTraverse(_PyAtomic_RetireList *list,
-                                         visitproc visit, void *arg);
+// Visit what the retired pointers own, for the garbage collector: an
+// object retired with release NULL is visited, any other pointer is given
+// to traverse (if not NULL), which visits the objects it owns.  A cycle
+// through a retired structure is then found and broken by the owner's
+// tp_clear (which calls _PyAtomic_RetireClear()).
+PyAPI_FUNC(int) _PyAtomic_RetireTraverse(
+    _PyAtomic_RetireList *list, visitproc visit, void *arg,
+    int (*traverse)(void *ptr, visitproc visit, void *arg));
 
 // Wait until every other thread of the interpreter has passed a quiescent
 // state (QSBR): run Python code up to a bytecode boundary, detached its

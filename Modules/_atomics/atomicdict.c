@@ -197,6 +197,31 @@ table_release(void *arg)
     PyMem_Free(t);
 }
 
+// Visit what a table owns: its keys, and its values unless they passed to
+// the next table (drop_values not set) or may still be replaced (the
+// current table's values are visited by atomicdict_traverse()).
+static int
+table_traverse(void *arg, visitproc visit, void *visit_arg)
+{
+    adict_table *t = arg;
+    for (Py_ssize_t i = 0; i < t->size; i++) {
+        adict_entry *e = &t->entries[i];
+        if (e->key != NULL && e->key != DEAD_KEY) {
+            int r = visit(e->key, visit_arg);
+            if (r) {
+                return r;
+            }
+        }
+        if (t->drop_values && THAW(e->value) != NULL) {
+            int r = visit(THAW(e->value), visit_arg);
+            if (r) {
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
 static inline Py_ssize_t
 table_live(adict_table *t)
 {
@@ -2541,6 +2566,13 @@ atomicdict_traverse(PyObject *op, visitproc visit, void *arg)
                 Py_VISIT(k);
             }
             Py_VISIT(THAW(t->entries[i].value));
+        }
+        // Retired tables own references too: a cycle may pass through
+        // one until it is released (clear() retires the whole table).
+        int r = _PyAtomic_RetireTraverse(&self->core->retired, visit, arg,
+                                         table_traverse);
+        if (r) {
+            return r;
         }
     }
     return _PyAtomics_Traverse(op, visit, arg);

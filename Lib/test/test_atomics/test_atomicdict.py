@@ -303,6 +303,26 @@ class MappingTests(unittest.TestCase):
         gc.collect()
         self.assertIsNone(w())
 
+    def test_cycle_through_a_retired_table(self):
+        # clear() and resizes retire the old table, released after a grace
+        # period or at a later write; until then it still owns its keys
+        # and values, and the collector must see them.
+        for grow in (False, True):
+            with self.subTest(grow=grow):
+                d = AtomicDict()
+                value = Obj()
+                w, wv = weakref.ref(d), weakref.ref(value)
+                d['self'] = d
+                d['value'] = value
+                if grow:
+                    d.update((i, i) for i in range(100))
+                else:
+                    d.clear()
+                del d, value
+                gc.collect()
+                self.assertIsNone(w())
+                self.assertIsNone(wv())
+
     def test_deep_nesting_dealloc(self):
         d = None
         for _ in range(200_000):
