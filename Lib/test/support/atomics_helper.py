@@ -45,8 +45,13 @@ def run_concurrently(funcs):
 def call_with_failing_allocations(func, start=0, stop=0):
     """Call func() with memory allocations number start to stop (all from
     start if stop is 0) failing, through _testcapi.set_nomemory().  Return
-    the exception func raised (None if none).  Nothing but func runs
-    while allocations fail."""
+    the exception func raised (None if none), without its traceback.
+    Nothing but func runs while allocations fail.
+
+    When even the MemoryError cannot be allocated, the interpreter raises
+    its one static last-resort instance; each raise prepends to that
+    instance's traceback, which would keep every frame (and what the
+    frames hold) alive for good: the traceback is dropped here."""
     from test.support import import_helper
     _testcapi = import_helper.import_module('_testcapi')
     exc = None
@@ -57,6 +62,8 @@ def call_with_failing_allocations(func, start=0, stop=0):
         exc = e
     finally:
         _testcapi.remove_mem_hooks()
+    if exc is not None:
+        exc.__traceback__ = None
     return exc
 
 
