@@ -8,7 +8,8 @@ group's baseline measured in the same run.
   counter   a shared counter +1, bound method hoisted out of the loop;
             baseline: ``with lock: box.n += 1`` (threading.Lock)
   read      a shared reference read, mortal value, bound method hoisted
-            (``g = ref.get`` then ``g()``); baseline: ``with lock: box.v``
+            (``g = ref.get`` then ``g()``); baseline: ``with lock: box.v``;
+            "+handle" rows hoist the method of a per-thread handle
   natural   the same read written ``ref.get()`` in the loop, mortal value;
             "+handle" rows use a per-thread handle (cereggii: get_handle(),
             ft_utils: LocalWrapper)
@@ -69,14 +70,17 @@ def counter_lock():
     return per_thread
 
 
-def hoisted(make, method, *args, private=False):
+def hoisted(make, method, *args, private=False, handle=None):
     """obj.method hoisted out of the loop; one shared obj (make()), or one
-    per thread with private=True (the control)."""
+    per thread with private=True (the control); through handle(obj) if
+    given."""
     def factory():
         shared = None if private else make()
 
         def per_thread():
             obj = make() if private else shared
+            if handle is not None:
+                obj = handle(obj)
             call = getattr(obj, method)
             if args:
                 arg, = args
@@ -150,12 +154,20 @@ def ref_groups():
         "read: one shared reference, mortal value, `g = ref.get; g()`",
         hoisted(lambda: A(mortal()), "get", private=True),
         [("Lock-protected attribute (baseline)", read_lock(mortal)),
-         ("atomics.AtomicRef.get", hoisted(lambda: A(mortal()), "get"))]
+         ("atomics.AtomicRef.get", hoisted(lambda: A(mortal()), "get")),
+         ("atomics.AtomicRef.get +handle",
+          hoisted(lambda: A(mortal()), "get", handle=lambda r: r.handle()))]
         + ([("cereggii.AtomicRef.get",
-             hoisted(lambda: cereggii.AtomicRef(mortal()), "get"))]
+             hoisted(lambda: cereggii.AtomicRef(mortal()), "get")),
+            ("cereggii.AtomicRef.get +handle",
+             hoisted(lambda: cereggii.AtomicRef(mortal()), "get",
+                     handle=lambda r: r.get_handle()))]
            if cereggii else [])
         + ([("ft_utils.AtomicReference.get",
-             hoisted(lambda: ft.AtomicReference(mortal()), "get"))]
+             hoisted(lambda: ft.AtomicReference(mortal()), "get")),
+            ("ft_utils.AtomicReference.get +LocalWrapper",
+             hoisted(lambda: ft.AtomicReference(mortal()), "get",
+                     handle=LocalWrapper))]
            if ft else []))
     for key, label, value in (("natural", "mortal value", mortal),
                               ("none", "immortal value (None)", immortal)):
