@@ -180,8 +180,12 @@ def describe_commit():
         rev = subprocess.run(["git", "-C", HERE, "rev-parse", "--short=10",
                               "HEAD"], capture_output=True, text=True,
                              check=True).stdout.strip()
+        # Changes to the results themselves (another program's section,
+        # written earlier) do not change what was measured.
         dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain",
-                                "--untracked-files=no"],
+                                "--untracked-files=no", "--", ":(top)",
+                                ":(top,exclude)Tools/atomics/RESULTS.md",
+                                ":(top,exclude)Tools/atomics/RESULTS.svg"],
                                capture_output=True, text=True).stdout.strip()
         return rev + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
