@@ -21,16 +21,20 @@ PYTHONPATH); they are never required.
 
 Usage: ./python Tools/atomics/bench_atomics.py [--seconds S] [--runs R]
            [--threads 1,2] [--only GROUP,...] [--write-results] [--plot F.svg]
+       ./python Tools/atomics/bench_atomics.py --plot-results F.svg
+           (plot the bench_atomics tables of RESULTS.md, measured alone)
 
 This is a benchmark program, not a test: it asserts nothing.
 """
 
 import argparse
+import re
 import sys
 import threading
 
 import atomics
-from benchlib import Group, describe_commit, describe_machine, write_results
+from benchlib import (RESULTS, Group, describe_commit, describe_machine,
+                      write_results)
 
 try:
     import cereggii
@@ -216,8 +220,15 @@ def main():
     parser.add_argument("--write-results", action="store_true",
                         help="write the tables into Tools/atomics/RESULTS.md")
     parser.add_argument("--plot", help="write an SVG plot of ops/s by threads")
+    parser.add_argument("--plot-results", metavar="SVG",
+                        help="only plot the bench_atomics tables of "
+                        "RESULTS.md (groups may come from different runs)")
     args = parser.parse_args()
     nthreads = [int(x) for x in args.threads.split(",")]
+    if args.plot_results:
+        write_svg(args.plot_results, results_panels())
+        print(f"plot of {RESULTS} written to {args.plot_results}")
+        return
 
     peers = [name for name, mod in (("cereggii", cereggii), ("ft_utils", ft))
              if mod is not None]
@@ -240,29 +251,58 @@ def main():
             write_results(f"bench_atomics {key}", lines)
         print("\nresults written to Tools/atomics/RESULTS.md")
     if args.plot:
-        write_svg(args.plot, done, nthreads)
+        write_svg(args.plot, [
+            (key, g.void, [(name, {t: g.median(name, t) for t in nthreads})
+                           for name, _ in g.rows])
+            for key, g, _ in done])
         print(f"plot written to {args.plot}")
 
 
-def write_svg(path, done, nthreads):
+def results_panels(path=RESULTS):
+    """The bench_atomics sections of the results file, as write_svg()
+    panels: the medians of each table, and whether the group is VOID."""
+    with open(path) as f:
+        text = f.read()
+    panels = []
+    for m in re.finditer(r"<!-- bench_atomics (\S+): start -->(.*?)"
+                         r"<!-- bench_atomics \1: end -->", text, re.S):
+        key, body = m.groups()
+        nthreads, rows = [], []
+        for line in body.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if cells[0] == "workload":
+                nthreads = [int(c.split()[0]) for c in cells[1:]
+                            if c.endswith(" thr")]
+            elif nthreads and len(cells) > len(nthreads) \
+                    and cells[1].endswith(")"):
+                rows.append((cells[0], {
+                    t: float(c.split("M")[0]) * 1e6
+                    for t, c in zip(nthreads, cells[1:])}))
+        panels.append((key, "**VOID**" in body, rows))
+    return panels
+
+
+def write_svg(path, panels):
     """A dependency-free line plot of ops/s against threads, one panel per
-    group, one line per row (medians)."""
+    group (key, void, rows), one line per row: (name, {threads: median})."""
     panel_w, panel_h, margin = 420, 260, 50
     colors = ["#999999", "#4878d0", "#ee854a", "#6acc64", "#d65f5f",
               "#956cb4", "#8c613c", "#dc7ec0", "#797979", "#d5bb67"]
     cols = 2
-    nrows = (len(done) + cols - 1) // cols
+    nrows = (len(panels) + cols - 1) // cols
     width = cols * (panel_w + 2 * margin)
     height = nrows * (panel_h + 2 * margin + 140)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
            f'height="{height}" font-family="sans-serif" font-size="10">']
-    for i, (key, g, _) in enumerate(done):
+    for i, (key, void, rows) in enumerate(panels):
+        nthreads = sorted({t for _, by in rows for t in by})
         x0 = (i % cols) * (panel_w + 2 * margin) + margin
         y0 = (i // cols) * (panel_h + 2 * margin + 140) + margin
-        peak = max(g.median(name, t) for name, _ in g.rows for t in nthreads)
-        peak = peak if peak == peak and peak > 0 else 1
+        peak = max((v for _, by in rows for v in by.values() if v == v),
+                   default=1)
+        peak = peak if peak > 0 else 1
         out.append(f'<text x="{x0}" y="{y0 - 15}" font-size="12">{key}'
-                   f'{" (VOID)" if g.void else ""}: Mops/s by threads</text>')
+                   f'{" (VOID)" if void else ""}: Mops/s by threads</text>')
         out.append(f'<rect x="{x0}" y="{y0}" width="{panel_w}" '
                    f'height="{panel_h}" fill="none" stroke="#ccc"/>')
         tmax = max(nthreads)
@@ -270,10 +310,10 @@ def write_svg(path, done, nthreads):
             x = x0 + panel_w * t / tmax
             out.append(f'<text x="{x - 3}" y="{y0 + panel_h + 12}">{t}</text>')
         out.append(f'<text x="{x0 - 45}" y="{y0 + 10}">{peak / 1e6:.0f}M</text>')
-        for j, (name, _) in enumerate(g.rows):
+        for j, (name, by) in enumerate(rows):
             pts = []
             for t in nthreads:
-                v = g.median(name, t)
+                v = by.get(t, 0)
                 v = v if v == v else 0
                 pts.append((x0 + panel_w * t / tmax,
                             y0 + panel_h - panel_h * v / peak))

@@ -196,8 +196,8 @@ INTRO = """# Benchmark results
 
 Written by the benchmark programs of this directory (`--write-results`);
 do not edit by hand.  How to read them: README.md, "Benchmarks".  The plot
-of ops/s by threads, [RESULTS.svg](RESULTS.svg), is written by
-`bench_atomics.py --plot Tools/atomics/RESULTS.svg`.
+of ops/s by threads, [RESULTS.svg](RESULTS.svg), is drawn from the tables
+below by `bench_atomics.py --plot-results Tools/atomics/RESULTS.svg`.
 """
 
 
