@@ -1073,7 +1073,7 @@ AtomicRef.get_and_accumulate
     func: object
     /
 
-Replace the value v with func(v, x) atomically; return the old value.
+Replace the value v with func(v, x); return the old value.
 
 func may be called more than once if other threads change the value
 concurrently; it should be free of side effects.
@@ -1082,7 +1082,7 @@ concurrently; it should be free of side effects.
 static PyObject *
 AtomicRef_get_and_accumulate_impl(PyAtomicRefObject *self, PyObject *x,
                                   PyObject *func)
-/*[clinic end generated code: output=aada15d7d4bc49b0 input=e36dc127f0e30cc6]*/
+/*[clinic end generated code: output=aada15d7d4bc49b0 input=3bf38653b5a738be]*/
 {
     return atomicref_update(self, func, x, 0);
 }
@@ -1094,7 +1094,7 @@ AtomicRef.accumulate_and_get
     func: object
     /
 
-Replace the value v with func(v, x) atomically; return the new value.
+Replace the value v with func(v, x); return the new value.
 
 func may be called more than once if other threads change the value
 concurrently; it should be free of side effects.
@@ -1103,7 +1103,7 @@ concurrently; it should be free of side effects.
 static PyObject *
 AtomicRef_accumulate_and_get_impl(PyAtomicRefObject *self, PyObject *x,
                                   PyObject *func)
-/*[clinic end generated code: output=6a83064f5d6c72d3 input=b12bc64dcf336af5]*/
+/*[clinic end generated code: output=6a83064f5d6c72d3 input=f9cf0b107e969b14]*/
 {
     return atomicref_update(self, func, x, 1);
 }

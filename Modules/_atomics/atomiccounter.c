@@ -91,6 +91,7 @@ typedef struct {
 module _atomics
 class _atomics.AtomicCounter "atomiccounterobject *" "clinic_state()->atomiccounter_type"
 [clinic start generated code]*/
+/*[clinic end generated code: output=da39a3ee5e6b4b0d input=4f92974700be5679]*/
 
 #include "clinic/atomiccounter.c.h"
 

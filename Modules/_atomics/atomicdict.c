@@ -1287,7 +1287,7 @@ _atomics.AtomicDict.compare_and_set
     desired: object
     /
 
-Set the value of key to desired if it is expected; return True if so.
+Set key's value to desired if it is expected; return True if so.
 
 The comparison is by identity ("is"), as for AtomicRef.  NOT_FOUND as
 expected means "key has no value" (insert if absent); as desired,
@@ -1298,7 +1298,7 @@ static PyObject *
 _atomics_AtomicDict_compare_and_set_impl(atomicdictobject *self,
                                          PyObject *key, PyObject *expected,
                                          PyObject *desired)
-/*[clinic end generated code: output=7f3082ecc67e66a6 input=3b6ae4bfaac48f26]*/
+/*[clinic end generated code: output=7f3082ecc67e66a6 input=fd8622825322282c]*/
 {
     atomics_state *st = dict_state((PyObject *)self);
     expected = unsentinel(st, expected);
@@ -1346,13 +1346,13 @@ _atomics.AtomicDict.get_and_set
     value: object
     /
 
-Set the value of key and return the previous one (NOT_FOUND if none).
+Set the value of key; return the previous one (NOT_FOUND if none).
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
                                      PyObject *value)
-/*[clinic end generated code: output=6e593a7303d369aa input=81fa331d16591dbf]*/
+/*[clinic end generated code: output=6e593a7303d369aa input=643e711cf3ce45f2]*/
 {
     atomics_state *st = dict_state((PyObject *)self);
     Py_hash_t hash = PyObject_Hash(key);

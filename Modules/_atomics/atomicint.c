@@ -386,14 +386,14 @@ _atomics.AtomicInt.compare_and_set
     desired: object
     /
 
-Set the value to desired if it equals expected; return True if it did.
+Set the value to desired if it equals expected; return True if so.
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicInt_compare_and_set_impl(atomicintobject *self,
                                         PyObject *expected,
                                         PyObject *desired)
-/*[clinic end generated code: output=e83e3cd7f2e69952 input=62da589c76d23938]*/
+/*[clinic end generated code: output=e83e3cd7f2e69952 input=9c37033fba4dfcfe]*/
 {
     int64_t e, d;
     if (_PyAtomics_AsInt64(expected, &e) < 0
@@ -412,7 +412,7 @@ _atomics.AtomicInt.compare_exchange
     desired: object
     /
 
-Set the value to desired if it equals expected; return the value seen.
+Set it to desired if it equals expected; return the value seen.
 
 The result equals expected if the value was replaced.
 [clinic start generated code]*/
@@ -421,7 +421,7 @@ static PyObject *
 _atomics_AtomicInt_compare_exchange_impl(atomicintobject *self,
                                          PyObject *expected,
                                          PyObject *desired)
-/*[clinic end generated code: output=efa6275a85a7cbc5 input=949d313a555a8464]*/
+/*[clinic end generated code: output=efa6275a85a7cbc5 input=98172d5b31067b2a]*/
 {
     int64_t e, d;
     if (_PyAtomics_AsInt64(expected, &e) < 0

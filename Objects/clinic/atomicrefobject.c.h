@@ -200,7 +200,7 @@ PyDoc_STRVAR(AtomicRef_get_and_accumulate__doc__,
 "get_and_accumulate($self, x, func, /)\n"
 "--\n"
 "\n"
-"Replace the value v with func(v, x) atomically; return the old value.\n"
+"Replace the value v with func(v, x); return the old value.\n"
 "\n"
 "func may be called more than once if other threads change the value\n"
 "concurrently; it should be free of side effects.");
@@ -234,7 +234,7 @@ PyDoc_STRVAR(AtomicRef_accumulate_and_get__doc__,
 "accumulate_and_get($self, x, func, /)\n"
 "--\n"
 "\n"
-"Replace the value v with func(v, x) atomically; return the new value.\n"
+"Replace the value v with func(v, x); return the new value.\n"
 "\n"
 "func may be called more than once if other threads change the value\n"
 "concurrently; it should be free of side effects.");
@@ -305,4 +305,4 @@ AtomicRef___reduce__(PyAtomicRefObject *self, PyObject *Py_UNUSED(ignored))
 {
     return AtomicRef___reduce___impl(self);
 }
-/*[clinic end generated code: output=f0fd5dac424ab63d input=a9049054013a1b77]*/
+/*[clinic end generated code: output=3a1e0e5d6c63a458 input=a9049054013a1b77]*/

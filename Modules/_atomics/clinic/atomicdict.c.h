@@ -180,7 +180,7 @@ PyDoc_STRVAR(_atomics_AtomicDict_compare_and_set__doc__,
 "compare_and_set($self, key, expected, desired, /)\n"
 "--\n"
 "\n"
-"Set the value of key to desired if it is expected; return True if so.\n"
+"Set key\'s value to desired if it is expected; return True if so.\n"
 "\n"
 "The comparison is by identity (\"is\"), as for AtomicRef.  NOT_FOUND as\n"
 "expected means \"key has no value\" (insert if absent); as desired,\n"
@@ -218,7 +218,7 @@ PyDoc_STRVAR(_atomics_AtomicDict_get_and_set__doc__,
 "get_and_set($self, key, value, /)\n"
 "--\n"
 "\n"
-"Set the value of key and return the previous one (NOT_FOUND if none).");
+"Set the value of key; return the previous one (NOT_FOUND if none).");
 
 #define _ATOMICS_ATOMICDICT_GET_AND_SET_METHODDEF    \
     {"get_and_set", _PyCFunction_CAST(_atomics_AtomicDict_get_and_set), METH_FASTCALL, _atomics_AtomicDict_get_and_set__doc__},
@@ -574,4 +574,4 @@ _atomics_AtomicDict_handle(atomicdictobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_AtomicDict_handle_impl(self);
 }
-/*[clinic end generated code: output=e6cf1ff3be8a2bfe input=a9049054013a1b77]*/
+/*[clinic end generated code: output=5fb154d8afeb5393 input=a9049054013a1b77]*/

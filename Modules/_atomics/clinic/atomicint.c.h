@@ -107,7 +107,7 @@ PyDoc_STRVAR(_atomics_AtomicInt_compare_and_set__doc__,
 "compare_and_set($self, expected, desired, /)\n"
 "--\n"
 "\n"
-"Set the value to desired if it equals expected; return True if it did.");
+"Set the value to desired if it equals expected; return True if so.");
 
 #define _ATOMICS_ATOMICINT_COMPARE_AND_SET_METHODDEF    \
     {"compare_and_set", _PyCFunction_CAST(_atomics_AtomicInt_compare_and_set), METH_FASTCALL, _atomics_AtomicInt_compare_and_set__doc__},
@@ -139,7 +139,7 @@ PyDoc_STRVAR(_atomics_AtomicInt_compare_exchange__doc__,
 "compare_exchange($self, expected, desired, /)\n"
 "--\n"
 "\n"
-"Set the value to desired if it equals expected; return the value seen.\n"
+"Set it to desired if it equals expected; return the value seen.\n"
 "\n"
 "The result equals expected if the value was replaced.");
 
@@ -386,4 +386,4 @@ _atomics_AtomicInt_handle(atomicintobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_AtomicInt_handle_impl(self);
 }
-/*[clinic end generated code: output=711d53014d1aa606 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=6f0f3ac635ff8edb input=a9049054013a1b77]*/
