@@ -4,6 +4,10 @@ dict-read,dict-write,wordcount), and a memory table when run alone.
   dict-read   ``m[k]`` over 1024 int keys of one shared map, each thread
               in an order of its own
   dict-write  ``m[k] = k`` over the same 1024 existing keys
+  dict-write-none  ``m[k] = None``: the same without the values'
+              reference counts (each write above increments its own key
+              object's count and decrements the one it replaces, often the
+              other thread's)
   wordcount   counting a per-thread stream of words (256 distinct) into
               one shared map
 
@@ -59,9 +63,13 @@ def keyed(make_map, wrap=None, private=False):
     return factory
 
 
-def keyed_write(make_map, wrap=None, private=False):
+OWN_KEY = object()
+
+
+def keyed_write(make_map, wrap=None, private=False, value=OWN_KEY):
     """Write loop: m[k] = k over the same existing keys (the value is the
-    thread's own key object: no allocation in the loop)."""
+    thread's own key object: no allocation in the loop), or m[k] = value
+    (None: a write changes no reference count but the map's own)."""
     def factory():
         shared = None if private else make_map({i: i for i in range(NKEYS)})
 
@@ -70,6 +78,14 @@ def keyed_write(make_map, wrap=None, private=False):
             if wrap is not None:
                 m = wrap(m)
             keys = thread_keys()
+
+            if value is not OWN_KEY:
+                v = value
+
+                def loop(n):
+                    for i in range(n):
+                        m[keys[i & 1023]] = v
+                return loop
 
             def loop(n):
                 for i in range(n):
@@ -151,9 +167,16 @@ def groups(cereggii=None, ft=None):
     except ImportError:
         LocalWrapper = None
     out = {}
+    def write_none(make_map, **kw):
+        return keyed_write(make_map, value=None, **kw)
     for key, loop, what in (("dict-read", keyed, "reads `m[k]`"),
                             ("dict-write", keyed_write,
-                             "writes `m[k] = v` (existing keys)")):
+                             "writes `m[k] = k` (existing keys; the value "
+                             "is the writing thread's key object)"),
+                            ("dict-write-none", write_none,
+                             "writes `m[k] = None` (existing keys; an "
+                             "immortal value, whose count no write "
+                             "touches)")):
         rows = [("builtin dict (baseline)", loop(dict))]
         if LocalWrapper:
             rows.append(("builtin dict +LocalWrapper",
