@@ -486,12 +486,12 @@ try_incref_shared(PyObject *op)
    value at once.  The first time a reader loses the compare-and-swap on
    a value's count to another thread, it sets DEFERRED_RELEASE in the
    field, for good: from then on readers take their reference with a plain
-   increment (Py_NewRef(), an atomic add that never fails, as fast as an
-   unlocked read of a plain field) and writers retire replaced values (as
-   for borrowed readers), so that no value is released while a reader is
-   between its load and its increment (no quiescent state can come in
-   between).  Contended fields so read as fast as Py_NewRef() of the same
-   value allows; uncontended ones keep the immediate release. */
+   increment (Py_NewRef(), an atomic add that never fails: what an
+   unlocked read of a plain field costs) and writers retire replaced
+   values (as for borrowed readers), so that no value is released while a
+   reader is between its load and its increment (no quiescent state can
+   come in between).  Contended fields so read as fast as Py_NewRef() of
+   the same value allows; uncontended ones keep the immediate release. */
 static inline PyObject *
 get_strong(PyAtomicRefField *field)
 {
