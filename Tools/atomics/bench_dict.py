@@ -1,5 +1,6 @@
 """AtomicDict workloads for bench_atomics.py (which runs them: --only
-dict-read,dict-write,wordcount), and a memory table when run alone.
+dict-read,dict-write,dict-write-none,wordcount), and a memory table when
+run alone.
 
   dict-read   ``m[k]`` over 1024 int keys of one shared map, each thread
               in an order of its own
@@ -167,8 +168,10 @@ def groups(cereggii=None, ft=None):
     except ImportError:
         LocalWrapper = None
     out = {}
+
     def write_none(make_map, **kw):
         return keyed_write(make_map, value=None, **kw)
+
     for key, loop, what in (("dict-read", keyed, "reads `m[k]`"),
                             ("dict-write", keyed_write,
                              "writes `m[k] = k` (existing keys; the value "
