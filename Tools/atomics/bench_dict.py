@@ -45,56 +45,54 @@ def thread_keys():
     return keys
 
 
-def keyed(make_map, wrap=None, private=False):
+def keyed_loops(make_loop):
+    """A factory of one shared map of the 1024 int keys (or one per thread
+    with private=True, the control), wrapped per thread if wrap is given;
+    make_loop(m, keys) returns the thread's loop."""
+    def group(make_map, wrap=None, private=False):
+        def factory():
+            shared = None if private else make_map(
+                {i: i for i in range(NKEYS)})
+
+            def per_thread():
+                m = make_map({i: i for i in range(NKEYS)}) if private \
+                    else shared
+                if wrap is not None:
+                    m = wrap(m)
+                return make_loop(m, thread_keys())
+            return per_thread
+        return factory
+    return group
+
+
+@keyed_loops
+def keyed(m, keys):
     """Read loop: m[k] over the 1024 int keys of the map."""
-    def factory():
-        shared = None if private else make_map({i: i for i in range(NKEYS)})
-
-        def per_thread():
-            m = make_map({i: i for i in range(NKEYS)}) if private else shared
-            if wrap is not None:
-                m = wrap(m)
-            keys = thread_keys()
-
-            def loop(n):
-                for i in range(n):
-                    m[keys[i & 1023]]
-            return loop
-        return per_thread
-    return factory
+    def loop(n):
+        for i in range(n):
+            m[keys[i & 1023]]
+    return loop
 
 
-OWN_KEY = object()
-
-
-def keyed_write(make_map, wrap=None, private=False, value=OWN_KEY):
+@keyed_loops
+def keyed_write(m, keys):
     """Write loop: m[k] = k over the same existing keys (the value is the
-    thread's own key object: no allocation in the loop), or m[k] = value
-    (None: a write changes no reference count but the map's own)."""
-    def factory():
-        shared = None if private else make_map({i: i for i in range(NKEYS)})
+    thread's own key object: no allocation in the loop)."""
+    def loop(n):
+        for i in range(n):
+            k = keys[i & 1023]
+            m[k] = k
+    return loop
 
-        def per_thread():
-            m = make_map({i: i for i in range(NKEYS)}) if private else shared
-            if wrap is not None:
-                m = wrap(m)
-            keys = thread_keys()
 
-            if value is not OWN_KEY:
-                v = value
-
-                def loop(n):
-                    for i in range(n):
-                        m[keys[i & 1023]] = v
-                return loop
-
-            def loop(n):
-                for i in range(n):
-                    k = keys[i & 1023]
-                    m[k] = k
-            return loop
-        return per_thread
-    return factory
+@keyed_loops
+def keyed_write_none(m, keys):
+    """Write loop: m[k] = None, an immortal value: a write changes no
+    reference count but the map's own."""
+    def loop(n):
+        for i in range(n):
+            m[keys[i & 1023]] = None
+    return loop
 
 
 def word_stream(seed, n=1 << 16):
@@ -168,15 +166,11 @@ def groups(cereggii=None, ft=None):
     except ImportError:
         LocalWrapper = None
     out = {}
-
-    def write_none(make_map, **kw):
-        return keyed_write(make_map, value=None, **kw)
-
     for key, loop, what in (("dict-read", keyed, "reads `m[k]`"),
                             ("dict-write", keyed_write,
                              "writes `m[k] = k` (existing keys; the value "
                              "is the writing thread's key object)"),
-                            ("dict-write-none", write_none,
+                            ("dict-write-none", keyed_write_none,
                              "writes `m[k] = None` (existing keys; an "
                              "immortal value, whose count no write "
                              "touches)")):
