@@ -544,6 +544,50 @@ _PyAtomic_TryIncref(PyObject *op)
 }
 
 
+PyObject *
+_PyAtomic_PublishShared(PyObject *value)
+{
+#ifdef Py_GIL_DISABLED
+    if (value == NULL || _Py_IsImmortal(value)) {
+        return value;
+    }
+#  ifdef Py_REF_DEBUG
+    _Py_IncRefTotal(_PyThreadState_GET());
+#  endif
+    // One atomic operation: the count, and the mark of _PyAtomic_Publish()
+    // (_PyObject_SetMaybeWeakref()) if the count has no flag yet.
+    Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
+    Py_ssize_t desired;
+    do {
+        desired = shared + (1 << _Py_REF_SHARED_SHIFT);
+        if ((shared & _Py_REF_SHARED_FLAG_MASK) == 0) {
+            desired |= _Py_REF_MAYBE_WEAKREF;
+        }
+    } while (!_Py_atomic_compare_exchange_ssize(&value->ob_ref_shared,
+                                                &shared, desired));
+    return value;
+#else
+    return Py_XNewRef(value);
+#endif
+}
+
+void
+_PyAtomic_ReleaseShared(PyObject *value)
+{
+#ifdef Py_GIL_DISABLED
+    if (value == NULL || _Py_IsImmortal(value)) {
+        return;
+    }
+#  ifdef Py_REF_DEBUG
+    _Py_DecRefTotal(_PyThreadState_GET());
+#  endif
+    _Py_DecRefShared(value);
+#else
+    Py_XDECREF(value);
+#endif
+}
+
+
 /* --- Embeddable form ----------------------------------------------------- */
 
 void

@@ -55,6 +55,23 @@ _PyAtomic_Publish(PyObject *value)
     return Py_NewRef(value);
 }
 
+// The same, for a slot that threads overwrite each other's values in:
+// return value (which may be NULL) with the slot's reference counted in
+// its shared reference count, as another thread's would be; the slot
+// releases it with _PyAtomic_ReleaseShared().  On the free-threaded
+// build, a reference that its owner takes counts in the owner's local
+// count; when another thread releases it, the shared count goes below
+// zero, the object is queued to its owner to merge its counts (biased
+// reference counting), and from then on every reference the owner takes
+// is an atomic operation.  A value written by one thread and replaced by
+// another (AtomicDict's values) avoids that.  Any reference may still be
+// released with Py_DECREF() (it is correct, only slower), and one taken
+// otherwise with _PyAtomic_ReleaseShared().  Plain Py_NewRef() and
+// Py_DECREF() on the default build.
+// Export for '_atomics' shared extension.
+PyAPI_FUNC(PyObject *) _PyAtomic_PublishShared(PyObject *value);
+PyAPI_FUNC(void) _PyAtomic_ReleaseShared(PyObject *value);
+
 /* Deferred release (QSBR).
 
    A lock-free structure that unlinks something readers may still be using

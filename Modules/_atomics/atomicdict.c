@@ -13,10 +13,17 @@
    value to NULL and leaves a tombstone that the same key reuses when it
    comes back.  Values are read and written with the read protocol of
    Objects/atomicrefobject.c (pycore_atomics.h): writers publish a new
-   value with _PyAtomic_Publish() and swap it in with a compare-and-swap;
-   readers take a strong reference with a try-incref and re-check of the
-   entry.  A replaced value is released at once: a reader that loaded it
-   either fails its try-incref or its re-check.
+   value with _PyAtomic_PublishShared() and swap it in with a
+   compare-and-swap; readers take a strong reference with a try-incref and
+   re-check of the entry.  A replaced value is released at once
+   (_PyAtomic_ReleaseShared()): a reader that loaded it either fails its
+   try-incref or its re-check.  An entry's reference is counted in the
+   value's shared count, as another thread's would be, because threads
+   replace each other's values: released by a thread that does not own
+   the value, a reference its owner took would have the value queued to
+   the owner to merge its counts, after which every reference the owner
+   takes to it is an atomic operation (2 threads writing the same 1024
+   keys: 1.35x the rate of one before, 1.5x with it).
 
    Lookups take no lock and write nothing but the reference count of the
    value they return: they load the table pointer, probe, and compare
@@ -191,10 +198,20 @@ table_release(void *arg)
             Py_DECREF(e->key);
         }
         if (t->drop_values) {
-            Py_XDECREF(THAW(e->value));
+            _PyAtomic_ReleaseShared(THAW(e->value));
         }
     }
     PyMem_Free(t);
+}
+
+// The entry's reference to v (counted in its shared count: see
+// _PyAtomic_PublishShared()) as an ordinary one, for a caller.
+static inline PyObject *
+entry_ref_to_caller(PyObject *v)
+{
+    Py_XINCREF(v);
+    _PyAtomic_ReleaseShared(v);
+    return v;
 }
 
 // Visit what a table owns: its keys, and its values unless they passed to
@@ -575,7 +592,7 @@ entry_cas(adict_core *d, adict_slot *s, PyObject *expected,
         else if (expected != NULL && desired == NULL) {
             _Py_atomic_add_ssize(&s->table->live.n, -1);
         }
-        Py_XDECREF(expected);           // the entry's reference
+        _PyAtomic_ReleaseShared(expected);  // the entry's reference
         return 1;
     }
     if (IS_FROZEN(v)) {
@@ -664,7 +681,7 @@ adict_update(adict_core *d, PyObject *key, Py_hash_t hash,
         }
         // The entry's reference to cur is released by entry_cas() on
         // success; ours (from read_value) is what *pold gets.
-        r = entry_cas(d, &s, cur, _PyAtomic_Publish(new), NULL);
+        r = entry_cas(d, &s, cur, _PyAtomic_PublishShared(new), NULL);
         if (r == 1) {
             if (pold != NULL) {
                 *pold = cur;
@@ -682,7 +699,7 @@ adict_update(adict_core *d, PyObject *key, Py_hash_t hash,
         }
         Py_XDECREF(cur);
         Py_XDECREF(new);        // what decide() returned
-        Py_XDECREF(new);        // what _PyAtomic_Publish() took
+        _PyAtomic_ReleaseShared(new);   // what _PyAtomic_PublishShared() took
     }
 }
 
@@ -690,11 +707,11 @@ adict_update(adict_core *d, PyObject *key, Py_hash_t hash,
 static int
 adict_setitem(adict_core *d, PyObject *key, Py_hash_t hash, PyObject *value)
 {
-    PyObject *pv = _PyAtomic_Publish(value);
+    PyObject *pv = _PyAtomic_PublishShared(value);
     for (;;) {
         adict_slot s;
         if (find_entry(d, key, hash, 1, &s) < 0) {
-            Py_DECREF(pv);
+            _PyAtomic_ReleaseShared(pv);
             return -1;
         }
         adict_entry *e = s.entry;
@@ -704,7 +721,7 @@ adict_setitem(adict_core *d, PyObject *key, Py_hash_t hash, PyObject *value)
                 if (old == NULL) {
                     _Py_atomic_add_ssize(&s.table->live.n, 1);
                 }
-                Py_XDECREF(old);
+                _PyAtomic_ReleaseShared(old);
                 return 0;
             }
         }
@@ -747,10 +764,10 @@ adict_delitem(adict_core *d, PyObject *key, Py_hash_t hash,
                 _Py_atomic_add_ssize(&s.table->live.n, -1);
                 maybe_shrink(d, s.table);   // before any code may run
                 if (pold != NULL) {
-                    *pold = old;
+                    *pold = entry_ref_to_caller(old);
                 }
                 else {
-                    Py_DECREF(old);
+                    _PyAtomic_ReleaseShared(old);
                 }
                 return 1;
             }
@@ -1186,12 +1203,13 @@ _atomics_AtomicDict_setdefault_impl(atomicdictobject *self, PyObject *key,
             continue;
         }
         PyObject *res = Py_NewRef(default_value);
-        r = entry_cas(d, &s, NULL, _PyAtomic_Publish(default_value), NULL);
+        r = entry_cas(d, &s, NULL, _PyAtomic_PublishShared(default_value),
+                      NULL);
         if (r == 1) {
             return res;
         }
         Py_DECREF(res);
-        Py_DECREF(default_value);       // not published
+        _PyAtomic_ReleaseShared(default_value);     // not published
     }
 }
 
@@ -1266,7 +1284,7 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
                 maybe_shrink(d, t);
                 PyObject *res = PyTuple_Pack(2, k, v);
                 Py_DECREF(k);
-                Py_DECREF(v);
+                _PyAtomic_ReleaseShared(v);
                 return res;
             }
         }
@@ -1325,14 +1343,14 @@ _atomics_AtomicDict_compare_and_set_impl(atomicdictobject *self,
         if (r == 0) {
             Py_RETURN_FALSE;            // no entry, so not expected
         }
-        PyObject *pv = _PyAtomic_Publish(desired);
+        PyObject *pv = _PyAtomic_PublishShared(desired);
         // On success, entry_cas() releases the entry's reference to
         // expected (the caller's keeps it alive meanwhile).
         r = entry_cas(d, &s, expected, pv, NULL);
         if (r == 1) {
             Py_RETURN_TRUE;
         }
-        Py_DECREF(pv);
+        _PyAtomic_ReleaseShared(pv);
         if (r == 0) {
             Py_RETURN_FALSE;
         }
@@ -1360,11 +1378,11 @@ _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
         return NULL;
     }
     adict_core *d = self->core;
-    PyObject *pv = _PyAtomic_Publish(value);
+    PyObject *pv = _PyAtomic_PublishShared(value);
     for (;;) {
         adict_slot s;
         if (find_entry(d, key, hash, 1, &s) < 0) {
-            Py_DECREF(pv);
+            _PyAtomic_ReleaseShared(pv);
             return NULL;
         }
         adict_entry *e = s.entry;
@@ -1374,7 +1392,7 @@ _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
                 if (old == NULL) {
                     _Py_atomic_add_ssize(&s.table->live.n, 1);
                 }
-                return sentinel(st, old);   // the entry's reference
+                return sentinel(st, entry_ref_to_caller(old));
             }
         }
         wait_for_resize(d);

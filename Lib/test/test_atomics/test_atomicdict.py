@@ -634,6 +634,45 @@ class StressTests(unittest.TestCase):
         run_concurrently([work] * NTHREADS)
         self.assertEqual(sum(d.values()), NTHREADS * (ITERATIONS // 4))
 
+    def test_values_replaced_by_other_threads(self):
+        # Each thread stores objects it made; the others replace, pop and
+        # swap them out.  Every value ends up released exactly once: each
+        # one left in the dict has the dict's reference, the list's and
+        # the loop variable's; the others are gone.
+        d = AtomicDict()
+        refs = []
+        n = ITERATIONS // 8
+
+        def work():
+            h = d.handle()
+            mine = []
+            for i in range(n):
+                v = Obj()
+                mine.append(weakref.ref(v))
+                k = i % 16
+                if i % 4 == 0:
+                    h.get_and_set(k, v)
+                elif i % 4 == 1:
+                    h.pop(k, None)
+                    h[k] = v
+                elif i % 4 == 2:
+                    h.setdefault(k, v)
+                else:
+                    h.compare_and_set(k, h.get(k, NOT_FOUND), v)
+            refs.extend(mine)
+        run_concurrently([work] * NTHREADS)
+        values = list(d.values())
+        self.assertEqual(len(values), 16)
+        live = [r() for r in refs if r() is not None]
+        self.assertEqual(sorted(map(id, live)), sorted(map(id, values)))
+        del live
+        for v in values:
+            self.assertEqual(sys.getrefcount(v) - 1, 3)
+        del d                   # (clear() would release them later)
+        self.assertEqual(sum(r() is not None for r in refs), 16)
+        del values, v
+        self.assertEqual(sum(r() is not None for r in refs), 0)
+
     def test_reduce_count(self):
         d = AtomicDict()
         words = [f"w{i % 37}" for i in range(ITERATIONS // 4)]
