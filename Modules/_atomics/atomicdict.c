@@ -80,6 +80,7 @@
    code runs, and retired tables are released at once. */
 
 #include "module.h"
+#include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST()
 
 
 
@@ -382,7 +383,8 @@ compare_key(adict_core *d, adict_table *t, PyObject *k, PyObject *key)
                              || tp == &PyBytes_Type || tp == &PyFloat_Type)) {
         // No Python code, no allocation, no failure: the key stays alive
         // for as long as we hold the table.
-        return PyObject_RichCompareBool(k, key, Py_EQ);
+        return tp == &PyUnicode_Type ? _PyUnicode_Equal(k, key)
+                                     : PyObject_RichCompareBool(k, key, Py_EQ);
     }
     uint64_t version = t->version;
     Py_INCREF(k);
@@ -1675,6 +1677,7 @@ typedef struct {
     key_count *slots;
     Py_ssize_t size;            // a power of two
     Py_ssize_t used;
+    Py_ssize_t first_size;      // the size to allocate first (0: 64)
 } count_table;
 
 static void
@@ -1689,7 +1692,8 @@ count_table_free(count_table *ct)
 static int
 count_table_grow(count_table *ct)
 {
-    Py_ssize_t size = ct->size ? 2 * ct->size : 64;
+    Py_ssize_t size = ct->size ? 2 * ct->size
+                      : ct->first_size ? ct->first_size : 64;
     key_count *slots = PyMem_Calloc(size, sizeof(key_count));
     if (slots == NULL) {
         PyErr_NoMemory();
@@ -1711,9 +1715,32 @@ count_table_grow(count_table *ct)
     return 0;
 }
 
-// Count key once (a borrowed reference; the table takes its own).
+// Is key an exact str or int?  Hashing and comparing two such keys runs
+// no Python code and cannot fail.
+static inline int
+is_plain_key(PyObject *key)
+{
+    return PyUnicode_CheckExact(key) || PyLong_CheckExact(key);
+}
+
+// Equality of two plain keys.
+static inline int
+plain_keys_equal(PyObject *a, PyObject *b)
+{
+    if (Py_TYPE(a) != Py_TYPE(b)) {
+        return 0;
+    }
+    if (PyUnicode_CheckExact(a)) {
+        return _PyUnicode_Equal(a, b);
+    }
+    return PyObject_RichCompareBool(a, b, Py_EQ);
+}
+
+// Count key once (a borrowed reference; the table takes its own).  With
+// plain set, key and every key of the table are plain keys (is_plain_key)
+// and no Python code runs.
 static int
-count_one(count_table *ct, PyObject *key)
+count_one(count_table *ct, PyObject *key, int plain)
 {
     Py_hash_t hash = PyObject_Hash(key);
     if (hash == -1) {
@@ -1736,21 +1763,50 @@ count_one(count_table *ct, PyObject *key)
             slot->count++;
             return 0;
         }
-        if (slot->hash == hash) {
+        if (slot->hash != hash) {
+            continue;
+        }
+        int eq;
+        if (plain) {
+            eq = plain_keys_equal(slot->key, key);
+        }
+        else {
             // __eq__ may run code, but nothing else sees this table; keep
             // the key alive across the call.
             PyObject *k = Py_NewRef(slot->key);
-            int eq = PyObject_RichCompareBool(k, key, Py_EQ);
+            eq = PyObject_RichCompareBool(k, key, Py_EQ);
             Py_DECREF(k);
             if (eq < 0) {
                 return -1;
             }
-            if (eq) {
-                slot->count++;
-                return 0;
-            }
+        }
+        if (eq) {
+            slot->count++;
+            return 0;
         }
     }
+}
+
+// Count the plain keys at the start of an exact list or tuple, without
+// an iterator and with the list locked (no Python code runs meanwhile).
+// Returns the index of the first item left to count (the first that is
+// not a plain key, or the length), or -1 with an exception set.
+static Py_ssize_t
+count_plain_prefix(count_table *ct, PyObject *seq)
+{
+    Py_ssize_t i = 0;
+    int err = 0;
+    Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST(seq);
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (; i < n && is_plain_key(items[i]); i++) {
+        if (count_one(ct, items[i], 1) < 0) {
+            err = 1;
+            break;
+        }
+    }
+    Py_END_CRITICAL_SECTION_SEQUENCE_FAST();
+    return err ? -1 : i;
 }
 
 // Count the keys of iterable locally, then add each key's count to the
@@ -1758,20 +1814,54 @@ count_one(count_table *ct, PyObject *key)
 static int
 count_keys(atomicdictobject *self, PyObject *iterable)
 {
-    count_table ct = {NULL, 0, 0};
-    PyObject *it = PyObject_GetIter(iterable);
-    if (it == NULL) {
-        return -1;
-    }
-    PyObject *key;
-    while ((key = PyIter_Next(it)) != NULL) {
-        int r = count_one(&ct, key);
-        Py_DECREF(key);
-        if (r < 0) {
-            break;
+    count_table ct = {NULL, 0, 0, 0};
+    if (PyList_CheckExact(iterable) || PyTuple_CheckExact(iterable)) {
+        // Room for up to 256 distinct keys at once, rather than growing
+        // from 64 slots at every call.
+        Py_ssize_t n = Py_MIN(PySequence_Fast_GET_SIZE(iterable), 256);
+        ct.first_size = 64;
+        while (ct.first_size < 2 * n) {
+            ct.first_size *= 2;
+        }
+        // Words are mostly str: count those without the iterator protocol
+        // and the generic comparison; the rest as a list iterator would
+        // give them, by index.
+        int is_tuple = PyTuple_CheckExact(iterable);
+        for (Py_ssize_t i = count_plain_prefix(&ct, iterable);
+             i >= 0 && i < (is_tuple ? PyTuple_GET_SIZE(iterable)
+                                     : PyList_GET_SIZE(iterable)); i++)
+        {
+            PyObject *key = is_tuple
+                ? Py_NewRef(PyTuple_GET_ITEM(iterable, i))
+                : PyList_GetItemRef(iterable, i);
+            if (key == NULL) {
+                if (PyErr_ExceptionMatches(PyExc_IndexError)) {
+                    PyErr_Clear();      // the list shrank meanwhile
+                }
+                break;
+            }
+            int r = count_one(&ct, key, 0);
+            Py_DECREF(key);
+            if (r < 0) {
+                break;
+            }
         }
     }
-    Py_DECREF(it);
+    else {
+        PyObject *it = PyObject_GetIter(iterable);
+        if (it == NULL) {
+            return -1;
+        }
+        PyObject *key;
+        while ((key = PyIter_Next(it)) != NULL) {
+            int r = count_one(&ct, key, 0);
+            Py_DECREF(key);
+            if (r < 0) {
+                break;
+            }
+        }
+        Py_DECREF(it);
+    }
     int res = PyErr_Occurred() ? -1 : 0;
     // Threads counting the same words would update the same keys in the
     // same (hash) order, each waiting for the other's cache lines: start

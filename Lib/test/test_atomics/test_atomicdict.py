@@ -434,6 +434,49 @@ class AtomicOperationTests(unittest.TestCase):
         self.assertRaises(TypeError, d.reduce_sum, [('a', 'x')])
         self.assertEqual(d['a'], 9)
 
+    def test_reduce_count_sequences(self):
+        # Lists and tuples are counted by index, str and int items without
+        # the generic comparison: the same counts as Counter's.
+        class Words(list):
+            def __iter__(self):
+                return iter(['x'])
+        items = ['a', 1, 'a', 2**70, 1, True, 1.0, 'b', Key('k'), 'a',
+                 Key('k'), 2**70, -1, -1, 'é', 'é' * 2, 'éé']
+        for seq in (items, tuple(items), items[::-1], [], (),
+                    ['s%d' % (i % 7) for i in range(1000)]):
+            with self.subTest(seq=seq[:3]):
+                d = AtomicDict()
+                d.reduce_count(seq)
+                self.assertEqual(dict(d), dict(collections.Counter(seq)))
+        d = AtomicDict()
+        d.reduce_count(Words('abc'))
+        self.assertEqual(dict(d), {'x': 1})
+        self.assertRaises(TypeError, d.reduce_count, ['a', []])
+        self.assertEqual(dict(d), {'x': 1})
+
+    def test_reduce_count_list_mutated_while_counted(self):
+        # A __hash__ that changes the list being counted: the items are
+        # those a list iterator would give, as for Counter.
+        for grow in (True, False):
+            def make():
+                seq = ['a', None, Key('k'), 'b', 'c']
+
+                def hook(self):
+                    if grow:
+                        seq.append('z')
+                    elif len(seq) > 3:
+                        seq.pop()
+                    return self.hash
+                seq[1] = type('Hooked', (Key,), {'__hash__': hook})('k')
+                return seq
+            with self.subTest(grow=grow):
+                d = AtomicDict()
+                d.reduce_count(make())
+                expected = collections.Counter(make())
+                self.assertEqual(sorted(d.values()),
+                                 sorted(expected.values()))
+                self.assertEqual(len(d), len(expected))
+
 
 class HostileKeyTests(unittest.TestCase):
     """__hash__ and __eq__ that raise, recurse, or mutate the dict."""
@@ -633,6 +676,29 @@ class StressTests(unittest.TestCase):
                                  lambda v: 1 if v is NOT_FOUND else v + 1)
         run_concurrently([work] * NTHREADS)
         self.assertEqual(sum(d.values()), NTHREADS * (ITERATIONS // 4))
+
+    def test_reduce_count_of_a_list_other_threads_change(self):
+        # The list is counted under its lock, or item by item as a list
+        # iterator would: every count is that of an item the list held.
+        d = AtomicDict()
+        words = ['a', 'b'] * 50
+        done = threading.Event()
+
+        def change():
+            while not done.is_set():
+                words.append('c')
+                words.pop()
+                words[0:2] = ['a', 'b']
+
+        def count():
+            try:
+                for _ in range(ITERATIONS // 100):
+                    d.reduce_count(words)
+            finally:
+                done.set()
+        run_concurrently([count] * (NTHREADS - 1) + [change])
+        self.assertLessEqual(set(d), {'a', 'b', 'c'})
+        self.assertEqual(d['a'], d['b'])
 
     def test_values_replaced_by_other_threads(self):
         # Each thread stores objects it made; the others replace, pop and
