@@ -60,8 +60,8 @@ _PyAtomic_Publish(PyObject *value)
 // its shared reference count, as another thread's would be; the slot
 // releases it with _PyAtomic_ReleaseShared().  On the free-threaded
 // build, a reference that its owner takes counts in the owner's local
-// count; when another thread releases it, the shared count goes below
-// zero, the object is queued to its owner to merge its counts (biased
+// count; when another thread releases it from a shared count of zero,
+// the object is queued to its owner to merge its counts (biased
 // reference counting), and from then on every reference the owner takes
 // is an atomic operation.  A value written by one thread and replaced by
 // another (AtomicDict's values) avoids that.  Any reference may still be
