@@ -77,6 +77,7 @@
 
 #include "Python.h"
 #include "pycore_atomics.h"       // _PyAtomic_Publish()
+#include "pycore_brc.h"           // _Py_brc_return_shared_ref()
 #include "pycore_pystate.h"       // _PyThreadState_GET()
 #ifdef Py_GIL_DISABLED
 #  include "pycore_qsbr.h"        // _Py_qsbr_advance()
@@ -583,6 +584,26 @@ _PyAtomic_ReleaseShared(PyObject *value)
 #  endif
     _Py_DecRefShared(value);
 #else
+    Py_XDECREF(value);
+#endif
+}
+
+void
+_PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner)
+{
+#ifdef Py_GIL_DISABLED
+    if (value == NULL) {
+        return;
+    }
+    if (owner == 0 || owner == _Py_ThreadId()) {
+        _PyAtomic_ReleaseShared(value);
+        return;
+    }
+    // The owner checks for immortality (which may come later: a mortal
+    // str interned, say) when it releases the reference.
+    _Py_brc_return_shared_ref(value, owner);
+#else
+    (void)owner;
     Py_XDECREF(value);
 #endif
 }

@@ -72,6 +72,33 @@ _PyAtomic_Publish(PyObject *value)
 PyAPI_FUNC(PyObject *) _PyAtomic_PublishShared(PyObject *value);
 PyAPI_FUNC(void) _PyAtomic_ReleaseShared(PyObject *value);
 
+// The thread that owns value (which may be NULL), as a hint for
+// _PyAtomic_ReleaseSharedTo(): read it when the value's line is at hand
+// (just published) and keep it beside the slot.  0 when value is NULL or
+// immortal, and on the default build.
+static inline uintptr_t
+_PyAtomic_Owner(PyObject *value)
+{
+#ifdef Py_GIL_DISABLED
+    if (value != NULL && !_Py_IsImmortal(value)) {
+        return _Py_atomic_load_uintptr_relaxed(&value->ob_tid);
+    }
+#endif
+    return 0;
+}
+
+// _PyAtomic_ReleaseShared(), without touching the value's memory when
+// owner (a hint from _PyAtomic_Owner(), which may be stale or 0) is
+// another thread: the reference is handed back to that thread, which
+// releases it when it next handles its eval breaker or exits (biased
+// reference counting's queue, _Py_brc_return_shared_ref(); the hand-over
+// is batched, and at most _Py_BRC_RETURN_BATCH - 1 references wait in
+// this thread until it returns more or exits).  So the value's
+// finalizer may run later, in that thread.  Any thread may release a
+// shared reference: a wrong hint costs only time.  On the default build,
+// Py_XDECREF().
+PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
+
 /* Deferred release (QSBR).
 
    A lock-free structure that unlinks something readers may still be using

@@ -5,6 +5,7 @@ import gc
 import pickle
 import sys
 import threading
+import time
 import unittest
 import weakref
 from test import support
@@ -738,6 +739,56 @@ class StressTests(unittest.TestCase):
         self.assertEqual(sum(r() is not None for r in refs), 16)
         del values, v
         self.assertEqual(sum(r() is not None for r in refs), 0)
+
+    def test_values_go_back_to_the_thread_that_made_them(self):
+        # d[k] = v hands a replaced value that another thread made back to
+        # that thread, which releases it when it next runs Python code or
+        # exits; the replacing thread hands its last ones back when it
+        # blocks.  Each is released once, none is kept for good: here by
+        # a thread that is alive, then by one that has exited.
+        def released(refs):
+            for _ in range(400):
+                if all(r() is None for r in refs):
+                    return True
+                time.sleep(0.005)       # blocks: hands back what we hold
+            return False
+
+        d = AtomicDict()
+        refs = []
+        stored = threading.Event()
+        replaced = threading.Event()
+
+        def make(n):
+            for i in range(n):
+                v = Obj()
+                refs.append(weakref.ref(v))
+                d[i] = v
+
+        def owner():
+            make(100)
+            stored.set()
+            replaced.wait()
+            x = 0
+            for i in range(1000):     # runs Python code: releases them
+                x += i
+
+        t = threading.Thread(target=owner)
+        t.start()
+        stored.wait()
+        for i in range(100):
+            d[i] = None
+        replaced.set()
+        self.assertTrue(released(refs))
+        t.join()
+
+        refs.clear()
+        t = threading.Thread(target=make, args=(100,))
+        t.start()
+        t.join()
+        for i in range(100):
+            d[i] = i
+        self.assertTrue(released(refs))
+        self.assertEqual(dict(d), {i: i for i in range(100)})
 
     def test_reduce_count(self):
         d = AtomicDict()
