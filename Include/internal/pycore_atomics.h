@@ -92,9 +92,9 @@ _PyAtomic_Owner(PyObject *value)
 // another thread: the reference is handed back to that thread, which
 // releases it when it next handles its eval breaker or exits (biased
 // reference counting's queue, _Py_brc_return_shared_ref(); the hand-over
-// is batched, and at most _Py_BRC_RETURN_BATCH - 1 references wait in
-// this thread until it returns more or exits).  So the value's
-// finalizer may run later, in that thread.  Any thread may release a
+// is batched per owner, and at most _Py_BRC_RETURN_BATCH - 1 references
+// per owner wait in this thread until it returns more, blocks or exits).
+// So the value's finalizer may run later, in that thread.  Any thread may release a
 // shared reference: a wrong hint costs only time.  On the default build,
 // Py_XDECREF().
 PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
