@@ -790,6 +790,46 @@ class StressTests(unittest.TestCase):
         self.assertTrue(released(refs))
         self.assertEqual(dict(d), {i: i for i in range(100)})
 
+    def test_finalizers_of_values_handed_back(self):
+        # A value handed back to the thread that made it is finalized
+        # there (or by the replacing thread, once the maker has exited);
+        # the finalizer may write to the same dict.  (Sized first: values
+        # that a resize moved are released at once.)
+        d = AtomicDict.fromkeys(range(100))
+        ran = []
+        stored = threading.Event()
+        replaced = threading.Event()
+
+        class Fin:
+            def __del__(self):
+                ran.append(threading.get_ident())
+                d['fin'] = object()
+
+        def owner():
+            for i in range(100):
+                d[i] = Fin()
+            stored.set()
+            replaced.wait()
+            x = 0
+            for i in range(1000):
+                x += i
+
+        t = threading.Thread(target=owner)
+        t.start()
+        stored.wait()
+        for i in range(100):
+            d[i] = None
+        replaced.set()
+        t.join()
+        for _ in range(400):
+            if len(ran) == 100:
+                break
+            time.sleep(0.005)
+        self.assertEqual(len(ran), 100)
+        self.assertLessEqual(set(ran), {t.ident, threading.get_ident()})
+        self.assertIn('fin', d)
+        self.assertEqual(len(d), 101)
+
     def test_reduce_count(self):
         d = AtomicDict()
         words = [f"w{i % 37}" for i in range(ITERATIONS // 4)]
