@@ -38,6 +38,32 @@ class Obj:
     pass
 
 
+def replace_values_of_waiting_thread(d, make_value, n=100):
+    """A new thread stores make_value() under the keys 0 to n-1 of d and
+    waits; the calling thread replaces them all with None, then lets it run
+    Python code (where it releases what was handed back to it) and exit.
+    Returns the thread, not joined."""
+    stored = threading.Event()
+    replaced = threading.Event()
+
+    def owner():
+        for i in range(n):
+            d[i] = make_value()
+        stored.set()
+        replaced.wait()
+        x = 0
+        for i in range(1000):
+            x += i
+
+    t = threading.Thread(target=owner)
+    t.start()
+    stored.wait()
+    for i in range(n):
+        d[i] = None
+    replaced.set()
+    return t
+
+
 class MappingTests(unittest.TestCase):
     """The mapping interface, with dict's behaviour (after test_dict)."""
 
@@ -755,34 +781,22 @@ class StressTests(unittest.TestCase):
 
         d = AtomicDict()
         refs = []
-        stored = threading.Event()
-        replaced = threading.Event()
 
-        def make(n):
-            for i in range(n):
-                v = Obj()
-                refs.append(weakref.ref(v))
-                d[i] = v
+        def made():
+            v = Obj()
+            refs.append(weakref.ref(v))
+            return v
 
-        def owner():
-            make(100)
-            stored.set()
-            replaced.wait()
-            x = 0
-            for i in range(1000):     # runs Python code: releases them
-                x += i
-
-        t = threading.Thread(target=owner)
-        t.start()
-        stored.wait()
-        for i in range(100):
-            d[i] = None
-        replaced.set()
+        t = replace_values_of_waiting_thread(d, made)
         self.assertTrue(released(refs))
         t.join()
 
+        def store():
+            for i in range(100):
+                d[i] = made()
+
         refs.clear()
-        t = threading.Thread(target=make, args=(100,))
+        t = threading.Thread(target=store)      # exits before we replace
         t.start()
         t.join()
         for i in range(100):
@@ -797,29 +811,13 @@ class StressTests(unittest.TestCase):
         # that a resize moved are released at once.)
         d = AtomicDict.fromkeys(range(100))
         ran = []
-        stored = threading.Event()
-        replaced = threading.Event()
 
         class Fin:
             def __del__(self):
                 ran.append(threading.get_ident())
                 d['fin'] = object()
 
-        def owner():
-            for i in range(100):
-                d[i] = Fin()
-            stored.set()
-            replaced.wait()
-            x = 0
-            for i in range(1000):
-                x += i
-
-        t = threading.Thread(target=owner)
-        t.start()
-        stored.wait()
-        for i in range(100):
-            d[i] = None
-        replaced.set()
+        t = replace_values_of_waiting_thread(d, Fin)
         t.join()
         for _ in range(400):
             if len(ran) == 100:
