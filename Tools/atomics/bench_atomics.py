@@ -16,6 +16,12 @@ group's baseline measured in the same run.
   none      as natural, immortal value (None)
   dict-*    AtomicDict against builtin dict and the peers (see below)
 
+Each round also runs a shared-line probe (benchlib.py): every thread
+increments one shared AtomicInt, so the increments keep moving one cache
+line between the cores.  Its scaling says what that cost in the round: on
+this project's 2-vCPU machine it swings within minutes, and the rows that
+write shared lines swing with it, while the control stays near 2x.
+
 Peers (cereggii, ft_utils) are measured too when importable (put them on
 PYTHONPATH); they are never required.
 
@@ -134,6 +140,11 @@ def natural(make, handle=None, private=False):
     return factory
 
 
+# The increments keep moving the AtomicInt's line between the cores.
+PROBE = ("all threads increment one AtomicInt",
+         hoisted(atomics.AtomicInt, "increment"))
+
+
 # --- the groups --------------------------------------------------------------
 
 def ref_groups():
@@ -242,7 +253,7 @@ def main():
         if only and key not in only:
             continue
         g = Group(title, control, rows, nthreads, args.runs,
-                  args.seconds).measure()
+                  args.seconds, probe=PROBE).measure()
         lines = g.report()
         print("\n" + "\n".join(lines), flush=True)
         done.append((key, g, lines))

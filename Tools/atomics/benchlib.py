@@ -15,6 +15,12 @@ Rules it enforces (see README.md, "Benchmarks"):
   (1.8x at 2 threads) is void and left out of the medians, and a group
   with fewer than half of its rounds valid is marked VOID: none of its
   scaling figures means anything.
+- A group may also measure a probe each round: a loop whose operations
+  keep moving one cache line between the cores (all threads update one
+  shared object).  How well it scales shows what moving a line costs
+  in that round, which the control, sharing nothing, cannot show; rows
+  whose threads write shared lines rise and fall with it.  It is printed
+  beside the control's figures and voids nothing.
 - Results can be written into one markdown file (RESULTS.md beside this
   file) with the command, the commit and the machine, each program (and
   each --section) replacing only its own section.
@@ -77,15 +83,17 @@ class Group:
     """Interleaved rounds of the rows of one group, with a control."""
 
     def __init__(self, title, control, rows, nthreads, runs, seconds,
-                 run=measure):
+                 run=measure, probe=None):
         self.title = title
         self.rows = [(CONTROL, control)] + list(rows)
         self.nthreads = nthreads
         self.runs = runs
         self.seconds = seconds
         self.run = run
+        self.probe = probe        # (description, factory) or None
         self.rates = {}           # (name, t) -> [rate per round]
         self.valid = []           # per round
+        self.probe_scaling = []   # per round
 
     def measure(self):
         lo, hi = self.nthreads[0], self.nthreads[-1]
@@ -96,6 +104,10 @@ class Group:
                     self.rates.setdefault((name, t), []).append(r)
             c = self.rates[CONTROL, hi][-1] / self.rates[CONTROL, lo][-1]
             self.valid.append(hi == lo or c >= VALID_SCALING * hi / lo)
+            if self.probe is not None and hi != lo:
+                p_lo = self.run(self.probe[1], lo, self.seconds)
+                p_hi = self.run(self.probe[1], hi, self.seconds)
+                self.probe_scaling.append(p_hi / p_lo)
         return self
 
     def median(self, name, t):
@@ -149,6 +161,16 @@ class Group:
             lines.append(
                 f"Control scaling per run: "
                 + ", ".join(f"{s:.2f}x" for s in sc) + ".")
+            if self.probe_scaling:
+                valid = [p for p, ok in zip(self.probe_scaling, self.valid)
+                         if ok] or self.probe_scaling
+                lines.append(
+                    f"Shared-line probe ({self.probe[0]}; "
+                    f"{self.nthreads[-1]}t/{self.nthreads[0]}t per run, "
+                    f"informative only): "
+                    + ", ".join(f"{p:.2f}x" for p in self.probe_scaling)
+                    + f"; median of the valid runs "
+                    f"{statistics.median(valid):.2f}x.")
             if self.void:
                 lines.append(
                     f"**VOID**: the control scaled below "
