@@ -38,30 +38,34 @@ class Obj:
     pass
 
 
-def replace_values_of_waiting_thread(d, make_value, n=100):
-    """A new thread stores make_value() under the keys 0 to n-1 of d and
-    waits; the calling thread replaces them all with None, then lets it run
-    Python code (where it releases what was handed back to it) and exit.
-    Returns the thread, not joined."""
-    stored = threading.Event()
+def replace_values_of_waiting_threads(d, make_value, nthreads=1, n=100):
+    """Each of nthreads new threads stores make_value() under n keys of d
+    (thread j: the keys j*n to j*n+n-1) and waits; the calling thread
+    replaces them all with None, taking the threads in turn, then lets
+    them run Python code (where they release what was handed back to
+    them) and exit.  Returns the threads, not joined."""
+    stored = threading.Barrier(nthreads + 1)
     replaced = threading.Event()
 
-    def owner():
+    def owner(j):
         for i in range(n):
-            d[i] = make_value()
-        stored.set()
+            d[j * n + i] = make_value()
+        stored.wait()
         replaced.wait()
         x = 0
         for i in range(1000):
             x += i
 
-    t = threading.Thread(target=owner)
-    t.start()
+    threads = [threading.Thread(target=owner, args=(j,))
+               for j in range(nthreads)]
+    for t in threads:
+        t.start()
     stored.wait()
     for i in range(n):
-        d[i] = None
+        for j in range(nthreads):
+            d[j * n + i] = None
     replaced.set()
-    return t
+    return threads
 
 
 class MappingTests(unittest.TestCase):
@@ -787,7 +791,7 @@ class StressTests(unittest.TestCase):
             refs.append(weakref.ref(v))
             return v
 
-        t = replace_values_of_waiting_thread(d, made)
+        t, = replace_values_of_waiting_threads(d, made)
         self.assertTrue(released(refs))
         t.join()
 
@@ -804,6 +808,19 @@ class StressTests(unittest.TestCase):
         self.assertTrue(released(refs))
         self.assertEqual(dict(d), {i: i for i in range(100)})
 
+        # More makers than a thread gathers batches for at a time (8),
+        # taken in turn: their batches displace each other.  (Sized first:
+        # values that a resize moved are released at once.)
+        refs.clear()
+        d = AtomicDict.fromkeys(range(960))
+        threads = replace_values_of_waiting_threads(d, made, nthreads=12,
+                                                    n=80)
+        self.assertTrue(released(refs))
+        self.assertEqual(len(refs), 960)
+        for t in threads:
+            t.join()
+        self.assertEqual(dict(d), dict.fromkeys(range(960)))
+
     def test_finalizers_of_values_handed_back(self):
         # A value handed back to the thread that made it is finalized
         # there (or by the replacing thread, once the maker has exited);
@@ -817,7 +834,7 @@ class StressTests(unittest.TestCase):
                 ran.append(threading.get_ident())
                 d['fin'] = object()
 
-        t = replace_values_of_waiting_thread(d, Fin)
+        t, = replace_values_of_waiting_threads(d, Fin)
         t.join()
         for _ in range(400):
             if len(ran) == 100:
