@@ -684,6 +684,41 @@ class StressTests(unittest.TestCase):
         self.assertEqual(sorted(d), list(range(NTHREADS * n)))
         self.assertEqual(sum(d.values()), NTHREADS * sum(range(n)))
 
+    def test_values_handed_back_while_collecting(self):
+        # Threads replace each other's values while another thread keeps
+        # collecting (which takes what waits to go back): every value is
+        # released, once.
+        d = AtomicDict.fromkeys(range(64))
+        n = ITERATIONS // 4
+        refs = []
+        finished = []
+        stop = threading.Event()
+
+        def writer():
+            h = d.handle()
+            mine = []
+            for i in range(n):
+                v = Obj()
+                mine.append(weakref.ref(v))
+                h[i % 64] = v
+            del v
+            refs.extend(mine)
+            finished.append(None)
+            if len(finished) == NTHREADS - 1:
+                stop.set()
+
+        def collector():
+            while not stop.wait(0.0005):
+                gc.collect()
+
+        run_concurrently([writer] * (NTHREADS - 1) + [collector])
+        self.assertEqual(len(refs), (NTHREADS - 1) * n)
+        for k in range(64):
+            d[k] = None
+        gc.collect()
+        self.assertEqual([r for r in refs if r() is not None], [])
+        self.assertEqual(dict(d), dict.fromkeys(range(64)))
+
     def test_cas_increments(self):
         d = AtomicDict()
         keys = ['a', 'b', 3, 4.5]
@@ -820,6 +855,36 @@ class StressTests(unittest.TestCase):
         for t in threads:
             t.join()
         self.assertEqual(dict(d), dict.fromkeys(range(960)))
+
+    def test_a_collection_releases_values_handed_back(self):
+        # What a thread gathered to hand back (fewer than a batch here),
+        # and what was handed back to a thread that stays blocked, is
+        # released by the next collection.
+        d = AtomicDict.fromkeys(range(10))
+        refs = []
+        stored = threading.Event()
+        done = threading.Event()
+
+        def owner():
+            for i in range(10):
+                v = Obj()
+                refs.append(weakref.ref(v))
+                d[i] = v
+            del v
+            stored.set()
+            done.wait()
+
+        t = threading.Thread(target=owner)
+        t.start()
+        try:
+            stored.wait()
+            for i in range(10):
+                d[i] = None
+            gc.collect()
+            self.assertEqual([r for r in refs if r() is not None], [])
+        finally:
+            done.set()
+            t.join()
 
     def test_finalizers_of_values_handed_back(self):
         # A value handed back to the thread that made it is finalized
