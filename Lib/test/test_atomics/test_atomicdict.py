@@ -38,6 +38,13 @@ class Obj:
     pass
 
 
+def tracked(refs):
+    """A new Obj, with a weak reference to it appended to refs."""
+    v = Obj()
+    refs.append(weakref.ref(v))
+    return v
+
+
 def replace_values_of_waiting_threads(d, make_value, nthreads=1, n=100):
     """Each of nthreads new threads stores make_value() under n keys of d
     (thread j: the keys j*n to j*n+n-1) and waits; the calling thread
@@ -698,10 +705,7 @@ class StressTests(unittest.TestCase):
             h = d.handle()
             mine = []
             for i in range(n):
-                v = Obj()
-                mine.append(weakref.ref(v))
-                h[i % 64] = v
-            del v
+                h[i % 64] = tracked(mine)
             refs.extend(mine)
             finished.append(None)
             if len(finished) == NTHREADS - 1:
@@ -779,8 +783,7 @@ class StressTests(unittest.TestCase):
             h = d.handle()
             mine = []
             for i in range(n):
-                v = Obj()
-                mine.append(weakref.ref(v))
+                v = tracked(mine)
                 k = i % 16
                 if i % 4 == 0:
                     h.get_and_set(k, v)
@@ -822,9 +825,7 @@ class StressTests(unittest.TestCase):
         refs = []
 
         def made():
-            v = Obj()
-            refs.append(weakref.ref(v))
-            return v
+            return tracked(refs)
 
         t, = replace_values_of_waiting_threads(d, made)
         self.assertTrue(released(refs))
@@ -867,10 +868,7 @@ class StressTests(unittest.TestCase):
 
         def owner():
             for i in range(10):
-                v = Obj()
-                refs.append(weakref.ref(v))
-                d[i] = v
-            del v
+                d[i] = tracked(refs)
             stored.set()
             done.wait()
 
