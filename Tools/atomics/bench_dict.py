@@ -1,9 +1,14 @@
 """AtomicDict workloads for bench_atomics.py (which runs them: --only
-dict-read,dict-write,dict-write-none,wordcount), and a memory table when
+dict-read,dict-read-none,dict-write,dict-write-none,wordcount), and a memory table when
 run alone.
 
   dict-read   ``m[k]`` over 1024 int keys of one shared map, each thread
               in an order of its own
+  dict-read-none  the same reads of a map whose values are all None:
+              immortal, so a read writes no reference count at all, and
+              what is left is the map's own read path (in dict-read, 767
+              of the 1024 values are mortal ints that both threads read,
+              and each read increments and decrements the value's count)
   dict-write  ``m[k] = k`` over the same 1024 existing keys
   dict-write-none  ``m[k] = None``: the same without the values'
               reference counts (each write above increments its own key
@@ -59,18 +64,20 @@ def thread_keys():
     return keys
 
 
-def keyed_loops(make_loop):
-    """A factory of one shared map of the 1024 int keys (or one per thread
-    with private=True, the control), wrapped per thread if wrap is given;
-    make_loop(m, keys) returns the thread's loop."""
+def keyed_loops(make_loop, value=lambda i: i):
+    """A factory of one shared map of the 1024 int keys, each with value(key)
+    (or one map per thread with private=True, the control), wrapped per
+    thread if wrap is given; make_loop(m, keys) returns the thread's
+    loop."""
+    def contents():
+        return {i: value(i) for i in range(NKEYS)}
+
     def group(make_map, wrap=None, private=False):
         def factory():
-            shared = None if private else make_map(
-                {i: i for i in range(NKEYS)})
+            shared = None if private else make_map(contents())
 
             def per_thread():
-                m = make_map({i: i for i in range(NKEYS)}) if private \
-                    else shared
+                m = make_map(contents()) if private else shared
                 if wrap is not None:
                     m = wrap(m)
                 return make_loop(m, thread_keys())
@@ -79,8 +86,7 @@ def keyed_loops(make_loop):
     return group
 
 
-@keyed_loops
-def keyed(m, keys):
+def read_loop(m, keys):
     """Read loop: m[k] over the 1024 int keys of the map."""
     mask = thread_mask(NKEYS)
 
@@ -88,6 +94,10 @@ def keyed(m, keys):
         for i in range(n):
             m[keys[i & mask]]
     return loop
+
+
+keyed = keyed_loops(read_loop)
+keyed_none = keyed_loops(read_loop, value=lambda i: None)
 
 
 @keyed_loops
@@ -189,6 +199,9 @@ def groups(cereggii=None, ft=None):
         LocalWrapper = None
     out = {}
     for key, loop, what in (("dict-read", keyed, "reads `m[k]`"),
+                            ("dict-read-none", keyed_none,
+                             "reads `m[k]` of None values (immortal: no "
+                             "read writes a reference count)"),
                             ("dict-write", keyed_write,
                              "writes `m[k] = k` (existing keys; the value "
                              "is the writing thread's key object)"),
