@@ -1098,6 +1098,17 @@ atomicdict_length(PyObject *self)
     return table_live(current_table(core_of(self)));
 }
 
+// KeyError(key), with a tuple key kept whole, as dict raises it.
+static void
+set_key_error(PyObject *key)
+{
+    PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
+    if (exc != NULL) {
+        PyErr_SetObject(PyExc_KeyError, exc);
+        Py_DECREF(exc);
+    }
+}
+
 static PyObject *
 atomicdict_subscript(PyObject *self, PyObject *key)
 {
@@ -1126,22 +1137,8 @@ atomicdict_subscript(PyObject *self, PyObject *key)
             return res;
         }
     }
-    PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
-    if (exc != NULL) {
-        PyErr_SetObject(PyExc_KeyError, exc);
-        Py_DECREF(exc);
-    }
+    set_key_error(key);
     return NULL;
-}
-
-static void
-set_key_error(PyObject *key)
-{
-    PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
-    if (exc != NULL) {
-        PyErr_SetObject(PyExc_KeyError, exc);
-        Py_DECREF(exc);
-    }
 }
 
 static int
