@@ -2171,64 +2171,68 @@ view_contains(PyObject *op, PyObject *x)
 static PyObject *
 view_repr(PyObject *op)
 {
-    PyObject *list = PySequence_List(op);
-    if (list == NULL) {
-        return NULL;
+    // As dict's views: a view that contains itself (through its dict's
+    // values, say) is written "...".
+    int r = Py_ReprEnter(op);
+    if (r != 0) {
+        return r > 0 ? PyUnicode_FromString("...") : NULL;
     }
-    PyObject *res = PyUnicode_FromFormat("%s(%R)", Py_TYPE(op)->tp_name,
-                                         list);
-    Py_DECREF(list);
+    PyObject *res = NULL, *list = PySequence_List(op);
+    if (list != NULL) {
+        res = PyUnicode_FromFormat("%s(%R)", Py_TYPE(op)->tp_name, list);
+        Py_DECREF(list);
+    }
+    Py_ReprLeave(op);
     return res;
 }
 
-// Set operations of keys and items views, as on dict views: on sets of
-// their elements.
+// Set operations of keys and items views, as on dict views: a new set of
+// the elements of a (either operand may be the view, the other any
+// iterable), updated in place with b by set's method of that name.  The
+// method takes any iterable, so the view's reflected operation is never
+// asked for again: no recursion.
 static PyObject *
-view_setop(PyObject *a, PyObject *b, PyObject *(*op)(PyObject *, PyObject *),
-           int reflected_ok)
+view_setop(PyObject *a, PyObject *b, const char *update)
 {
-    PyObject *left = a, *right = b;
-    PyObject *set = PySet_New(left);
+    PyObject *set = PySet_New(a);
     if (set == NULL) {
         return NULL;
     }
-    PyObject *res = op(set, right);
-    if (res == Py_NotImplemented && reflected_ok) {
-        Py_DECREF(res);
-        PyObject *rset = PySet_New(right);
-        if (rset == NULL) {
-            Py_DECREF(set);
-            return NULL;
-        }
-        res = op(set, rset);
-        Py_DECREF(rset);
+    PyObject *r = NULL, *method = PyObject_GetAttrString(set, update);
+    if (method != NULL) {
+        r = PyObject_CallOneArg(method, b);
+        Py_DECREF(method);
     }
-    Py_DECREF(set);
-    return res;
+    if (r == NULL) {
+        Py_DECREF(set);
+        return NULL;
+    }
+    Py_DECREF(r);
+    return set;
 }
 
 static PyObject *
 view_and(PyObject *a, PyObject *b)
 {
-    return view_setop(a, b, PyNumber_And, 1);
+    return view_setop(a, b, "intersection_update");
 }
 
 static PyObject *
 view_or(PyObject *a, PyObject *b)
 {
-    return view_setop(a, b, PyNumber_Or, 1);
+    return view_setop(a, b, "update");
 }
 
 static PyObject *
 view_sub(PyObject *a, PyObject *b)
 {
-    return view_setop(a, b, PyNumber_Subtract, 1);
+    return view_setop(a, b, "difference_update");
 }
 
 static PyObject *
 view_xor(PyObject *a, PyObject *b)
 {
-    return view_setop(a, b, PyNumber_Xor, 1);
+    return view_setop(a, b, "symmetric_difference_update");
 }
 
 static PyObject *
@@ -2250,17 +2254,62 @@ view_isdisjoint(PyObject *op, PyObject *other)
     return PyErr_Occurred() ? NULL : Py_NewRef(Py_True);
 }
 
+// 1 if every element of a is in b, 0 if not, -1 on error.
+static int
+all_contained_in(PyObject *a, PyObject *b)
+{
+    PyObject *it = PyObject_GetIter(a), *x;
+    if (it == NULL) {
+        return -1;
+    }
+    int r = 1;
+    while (r > 0 && (x = PyIter_Next(it)) != NULL) {
+        r = PySequence_Contains(b, x);
+        Py_DECREF(x);
+    }
+    Py_DECREF(it);
+    return r > 0 && PyErr_Occurred() ? -1 : r;
+}
+
 static PyObject *
 view_richcompare(PyObject *a, PyObject *b, int op)
 {
-    // As dict views: keys and items views compare as sets.
-    PyObject *set = PySet_New(a);
-    if (set == NULL) {
+    // As dict's keys and items views: with a set or a set-like view (ours
+    // or dict's), by lengths and membership, so that items with unhashable
+    // values compare too.
+    atomics_state *st = dict_state(VIEW(a)->dict);
+    if (!PyAnySet_Check(b) && !PyDictKeys_Check(b) && !PyDictItems_Check(b)
+        && !Py_IS_TYPE(b, st->atomicdict_keys_type)
+        && !Py_IS_TYPE(b, st->atomicdict_items_type)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_ssize_t na = PyObject_Size(a), nb = PyObject_Size(b);
+    if (na < 0 || nb < 0) {
         return NULL;
     }
-    PyObject *res = PyObject_RichCompare(set, b, op);
-    Py_DECREF(set);
-    return res;
+    int r = 0;
+    switch (op) {
+    case Py_EQ:
+    case Py_NE:
+        r = na == nb ? all_contained_in(a, b) : 0;
+        if (op == Py_NE && r >= 0) {
+            r = !r;
+        }
+        break;
+    case Py_LT:
+        r = na < nb ? all_contained_in(a, b) : 0;
+        break;
+    case Py_LE:
+        r = na <= nb ? all_contained_in(a, b) : 0;
+        break;
+    case Py_GT:
+        r = na > nb ? all_contained_in(b, a) : 0;
+        break;
+    case Py_GE:
+        r = na >= nb ? all_contained_in(b, a) : 0;
+        break;
+    }
+    return r < 0 ? NULL : PyBool_FromLong(r);
 }
 
 static int
