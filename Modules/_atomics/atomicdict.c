@@ -1005,11 +1005,29 @@ merge_from_pairs(PyObject *self, PyObject *iterable)
     return PyErr_Occurred() ? -1 : 0;
 }
 
+static PyObject *atomicdict_iter(PyObject *self);
+
 // dict.update()'s rule: a mapping (an object with keys()) gives its keys
-// and their values, anything else is an iterable of pairs.
+// and their values, anything else is an iterable of pairs.  An AtomicDict
+// whose iteration is its own gives a snapshot of its items (as a dict
+// does), so that a key another thread deletes meanwhile is no KeyError.
 static int
 merge(PyObject *self, PyObject *other)
 {
+    if (PyObject_TypeCheck(other, dict_state(self)->atomicdict_type)
+        && Py_TYPE(other)->tp_iter == atomicdict_iter) {
+        PyObject **keys, **values;
+        Py_ssize_t n = snapshot(core_of(other), &keys, &values);
+        if (n < 0) {
+            return -1;
+        }
+        int r = 0;
+        for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
+            r = set_item(self, keys[i], values[i]);
+        }
+        snapshot_free(keys, values, n);
+        return r;
+    }
     if (PyDict_CheckExact(other)) {
         // Iterate over a copy: storing may run code that changes other.
         PyObject *items = PyDict_Items(other);
@@ -1926,6 +1944,26 @@ count_keys(atomicdictobject *self, PyObject *iterable)
     return res;
 }
 
+static int is_mapping(atomics_state *st, PyObject *obj);
+
+// dict.update(other) for a dict and an AtomicDict other (or handle): from
+// a snapshot of other's items.
+static int
+merge_into_dict(PyObject *dict, PyObject *other)
+{
+    PyObject **keys, **values;
+    Py_ssize_t n = snapshot(core_of(other), &keys, &values);
+    if (n < 0) {
+        return -1;
+    }
+    int r = 0;
+    for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
+        r = PyDict_SetItem(dict, keys[i], values[i]);
+    }
+    snapshot_free(keys, values, n);
+    return r;
+}
+
 /*[clinic input]
 _atomics.AtomicDict.reduce_count
 
@@ -1942,16 +1980,29 @@ static PyObject *
 _atomics_AtomicDict_reduce_count(atomicdictobject *self, PyObject *iterable)
 /*[clinic end generated code: output=ea8ee95ccb3168b3 input=3ffae32fe38f1f31]*/
 {
-    int r;
-    if (PyDict_Check(iterable)) {
-        PyObject *local = PyDict_Copy(iterable);
+    atomics_state *st = dict_state((PyObject *)self);
+    // (A list or tuple of words is the common case: no isinstance() check
+    // against Mapping for it.)
+    int r = PyList_CheckExact(iterable) || PyTuple_CheckExact(iterable)
+            ? 0 : is_mapping(st, iterable);
+    if (r > 0) {
+        // Counts: a dict of them, from a snapshot if an AtomicDict's.
+        PyObject *local = PyDict_New();
         if (local == NULL) {
             return NULL;
         }
-        r = apply_aggregates(self, local, NULL);
+        if (PyObject_TypeCheck(iterable, st->atomicdict_type)) {
+            r = merge_into_dict(local, iterable);
+        }
+        else {
+            r = PyDict_Merge(local, iterable, 1);
+        }
+        if (r == 0) {
+            r = apply_aggregates(self, local, NULL);
+        }
         Py_DECREF(local);
     }
-    else {
+    else if (r == 0) {
         r = count_keys(self, iterable);
     }
     if (r < 0) {
@@ -2662,6 +2713,31 @@ is_mapping(atomics_state *st, PyObject *obj)
     return PyObject_IsInstance(obj, st->mapping_abc);
 }
 
+// other[key] for a comparison: 1 (*pvalue set), 0 (no such key), -1.  A
+// key that other lacks is never given to __missing__ (of a defaultdict or
+// a Counter, say, which would answer, or insert it), as dict's == does.
+static int
+lookup_in_mapping(atomics_state *st, PyObject *other, PyObject *key,
+                  PyObject **pvalue)
+{
+    if (PyDict_Check(other)) {
+        return PyDict_GetItemRef(other, key, pvalue);
+    }
+    if (PyObject_TypeCheck(other, st->atomicdict_type)) {
+        Py_hash_t hash = PyObject_Hash(key);
+        if (hash == -1) {
+            return -1;
+        }
+        return adict_lookup(core_of(other), key, hash, pvalue);
+    }
+    int r = PySequence_Contains(other, key);
+    if (r <= 0) {
+        *pvalue = NULL;
+        return r;
+    }
+    return PyMapping_GetOptionalItem(other, key, pvalue);
+}
+
 static PyObject *
 atomicdict_richcompare(PyObject *self, PyObject *other, int op)
 {
@@ -2688,7 +2764,7 @@ atomicdict_richcompare(PyObject *self, PyObject *other, int op)
     }
     for (Py_ssize_t i = 0; equal > 0 && i < n; i++) {
         PyObject *ov;
-        int found = PyMapping_GetOptionalItem(other, keys[i], &ov);
+        int found = lookup_in_mapping(st, other, keys[i], &ov);
         if (found <= 0) {
             equal = found;
             break;
