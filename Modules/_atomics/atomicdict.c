@@ -125,10 +125,13 @@ typedef struct {
     uintptr_t owner;            // a hint: the thread that owned value
 } adict_entry;
 
-// A counter on a cache line of its own.
+// A counter on a cache line of its own (with, for the count of live
+// entries, where popitem() starts looking: a hint on a line that a pop
+// writes anyway).
 typedef struct {
     Py_ssize_t n;
-    char _pad[64 - sizeof(Py_ssize_t)];
+    Py_ssize_t pop_from;
+    char _pad[64 - 2 * sizeof(Py_ssize_t)];
 } padded_count;
 
 typedef struct {
@@ -1319,9 +1322,24 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
 /*[clinic end generated code: output=3b6d602dffc2825d input=05506a4fc29e1ec1]*/
 {
     adict_core *d = self->core;
+    // The result first: once an entry is emptied, nothing may fail.
+    PyObject *res = PyTuple_New(2);
+    if (res == NULL) {
+        return NULL;
+    }
   restart:;
     adict_table *t = current_table(d);
-    for (Py_ssize_t i = t->size - 1; i >= 0; i--) {
+    // Down from a place the golden ratio of the table past the previous
+    // pop's entry, round the table.  Not from the same place each time:
+    // a dict being emptied would cost every pop a look at every entry
+    // emptied before, and a table emptied from one end keeps the keys of
+    // the other, whose homes crowd the same few entries of the smaller
+    // table it shrinks to.  Spread over the table, the pops leave the
+    // remaining keys spread, and each looks at about size / live entries.
+    size_t mask = (size_t)t->size - 1;
+    size_t from = (size_t)_Py_atomic_load_ssize_relaxed(&t->live.pop_from);
+    for (size_t n = 0; n <= mask; n++) {
+        size_t i = (from - n) & mask;
         adict_entry *e = &t->entries[i];
         PyObject *k = _Py_atomic_load_ptr_acquire(&e->key);
         if (k == NULL || k == DEAD_KEY) {
@@ -1331,13 +1349,16 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
         while (v != NULL && !IS_FROZEN(v)) {
             if (_Py_atomic_compare_exchange_ptr(&e->value, &v, NULL)) {
                 _Py_atomic_add_ssize(&t->live.n, -1);
-                // Take our reference to the key (alive with the table)
-                // before anything may run code and free the table.
-                Py_INCREF(k);
-                maybe_shrink(d, t);
-                PyObject *res = PyTuple_Pack(2, k, v);
-                Py_DECREF(k);
+                size_t step = (size_t)(UINT64_C(0x9E3779B97F4A7C15)
+                                       >> t->shift) | 1;
+                _Py_atomic_store_ssize_relaxed(&t->live.pop_from,
+                                               (Py_ssize_t)((i + step) & mask));
+                // Our reference to the key (alive with the table) before
+                // anything may run code and free the table.
+                PyTuple_SET_ITEM(res, 0, Py_NewRef(k));
+                PyTuple_SET_ITEM(res, 1, Py_NewRef(v));
                 _PyAtomic_ReleaseShared(v);
+                maybe_shrink(d, t);
                 return res;
             }
         }
@@ -1346,6 +1367,7 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
             goto restart;
         }
     }
+    Py_DECREF(res);
     PyErr_SetString(PyExc_KeyError, "popitem(): AtomicDict is empty");
     return NULL;
 }
