@@ -950,9 +950,26 @@ sentinel(atomics_state *st, PyObject *v)
     return v != NULL ? v : Py_NewRef(st->not_found);
 }
 
+// NOT_FOUND stands for "no value": it is never stored.  -1 with ValueError
+// for it, else 0.
+static int
+check_value(atomics_state *st, PyObject *value)
+{
+    if (value == st->not_found) {
+        PyErr_SetString(PyExc_ValueError,
+                        "NOT_FOUND is not a value: it means that a key "
+                        "has none");
+        return -1;
+    }
+    return 0;
+}
+
 static int
 set_item(PyObject *self, PyObject *key, PyObject *value)
 {
+    if (check_value(dict_state(self), value) < 0) {
+        return -1;
+    }
     Py_hash_t hash = PyObject_Hash(key);
     if (hash == -1) {
         return -1;
@@ -1170,6 +1187,9 @@ atomicdict_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
         return -1;
     }
     if (value != NULL) {
+        if (check_value(dict_state(self), value) < 0) {
+            return -1;
+        }
         return adict_setitem(core_of(self), key, hash, value);
     }
     int r = adict_delitem(core_of(self), key, hash, NULL, NULL);
@@ -1240,6 +1260,9 @@ _atomics_AtomicDict_setdefault_impl(atomicdictobject *self, PyObject *key,
                                     PyObject *default_value)
 /*[clinic end generated code: output=2704dd233115dc8e input=8fa67f2319145fa7]*/
 {
+    if (check_value(dict_state((PyObject *)self), default_value) < 0) {
+        return NULL;
+    }
     Py_hash_t hash = PyObject_Hash(key);
     if (hash == -1) {
         return NULL;
@@ -1440,12 +1463,14 @@ _atomics.AtomicDict.get_and_set
     /
 
 Set the value of key; return the previous one (NOT_FOUND if none).
+
+value NOT_FOUND removes key.
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
                                      PyObject *value)
-/*[clinic end generated code: output=6e593a7303d369aa input=643e711cf3ce45f2]*/
+/*[clinic end generated code: output=6e593a7303d369aa input=890e6992e8ebaad1]*/
 {
     atomics_state *st = dict_state((PyObject *)self);
     Py_hash_t hash = PyObject_Hash(key);
@@ -1453,6 +1478,15 @@ _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
         return NULL;
     }
     adict_core *d = self->core;
+    if (value == st->not_found) {
+        // An exchange with "no value": remove key.
+        PyObject *old;
+        int r = adict_delitem(d, key, hash, NULL, &old);
+        if (r < 0) {
+            return NULL;
+        }
+        return r > 0 ? old : Py_NewRef(st->not_found);
+    }
     PyObject *pv = _PyAtomic_PublishShared(value);
     for (;;) {
         adict_slot s;
@@ -1573,6 +1607,7 @@ typedef struct {
     PyObject *fn;               // NULL: +
     PyObject *key;
     PyObject *agg;
+    PyObject *not_found;        // a result of NOT_FOUND removes the key
 } combine_ctx;
 
 static int
@@ -1589,7 +1624,13 @@ decide_combine(void *arg, PyObject *cur, PyObject **pnew)
         PyObject *args[3] = {ctx->key, cur, ctx->agg};
         *pnew = PyObject_Vectorcall(ctx->fn, args, 3, NULL);
     }
-    return *pnew == NULL ? -1 : 0;
+    if (*pnew == NULL) {
+        return -1;
+    }
+    if (*pnew == ctx->not_found) {
+        Py_SETREF(*pnew, NULL);
+    }
+    return 0;
 }
 
 // Apply every (key, aggregate) pair of a local dict to the shared table.
@@ -1603,7 +1644,8 @@ apply_aggregates(atomicdictobject *self, PyObject *local, PyObject *fn)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
         PyObject *pair = PyList_GET_ITEM(items, i);
         combine_ctx ctx = {fn, PyTuple_GET_ITEM(pair, 0),
-                           PyTuple_GET_ITEM(pair, 1)};
+                           PyTuple_GET_ITEM(pair, 1),
+                           dict_state((PyObject *)self)->not_found};
         Py_hash_t hash = PyObject_Hash(ctx.key);
         if (hash == -1
             || adict_update(self->core, ctx.key, hash, decide_combine, &ctx,
@@ -1953,7 +1995,8 @@ count_keys(atomicdictobject *self, PyObject *iterable)
         if (slot->key == NULL) {
             continue;
         }
-        combine_ctx ctx = {NULL, slot->key, PyLong_FromSsize_t(slot->count)};
+        combine_ctx ctx = {NULL, slot->key, PyLong_FromSsize_t(slot->count),
+                           NULL};
         if (ctx.agg == NULL
             || adict_update(self->core, slot->key, slot->hash,
                             decide_combine, &ctx, NULL, NULL) < 0)

@@ -218,7 +218,9 @@ PyDoc_STRVAR(_atomics_AtomicDict_get_and_set__doc__,
 "get_and_set($self, key, value, /)\n"
 "--\n"
 "\n"
-"Set the value of key; return the previous one (NOT_FOUND if none).");
+"Set the value of key; return the previous one (NOT_FOUND if none).\n"
+"\n"
+"value NOT_FOUND removes key.");
 
 #define _ATOMICS_ATOMICDICT_GET_AND_SET_METHODDEF    \
     {"get_and_set", _PyCFunction_CAST(_atomics_AtomicDict_get_and_set), METH_FASTCALL, _atomics_AtomicDict_get_and_set__doc__},
