@@ -99,6 +99,8 @@
 
 #include "module.h"
 #include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST()
+#include "pycore_import.h"             // _PyImport_GetModuleAttrString()
+#include "pycore_object.h"             // _PyObject_LookupSpecial()
 
 
 
@@ -818,19 +820,24 @@ adict_delitem(adict_core *d, PyObject *key, Py_hash_t hash,
 }
 
 /* A snapshot of the keys that have a value (and, with pvalues, of their
-   values): arrays of new references, in one pass over the dict's table
-   that runs no Python code.  Returns the count (the arrays are to be freed
-   with snapshot_free()), or -1 with MemoryError set. */
+   values; with phashes, of their hashes): arrays of new references (and of
+   hashes), in one pass over the dict's table that runs no Python code.
+   Returns the count (the arrays are to be freed with snapshot_free(), and
+   PyMem_Free() for the hashes), or -1 with MemoryError set. */
 static Py_ssize_t
-snapshot(adict_core *d, PyObject ***pkeys, PyObject ***pvalues)
+snapshot_hashed(adict_core *d, PyObject ***pkeys, PyObject ***pvalues,
+                Py_hash_t **phashes)
 {
     for (;;) {
         Py_ssize_t cap = current_table(d)->size;
         PyObject **keys = PyMem_New(PyObject *, cap);
         PyObject **values = pvalues ? PyMem_New(PyObject *, cap) : NULL;
-        if (keys == NULL || (pvalues != NULL && values == NULL)) {
+        Py_hash_t *hashes = phashes ? PyMem_New(Py_hash_t, cap) : NULL;
+        if (keys == NULL || (pvalues != NULL && values == NULL)
+            || (phashes != NULL && hashes == NULL)) {
             PyMem_Free(keys);
             PyMem_Free(values);
+            PyMem_Free(hashes);
             PyErr_NoMemory();
             return -1;
         }
@@ -858,12 +865,19 @@ snapshot(adict_core *d, PyObject ***pkeys, PyObject ***pvalues)
                     continue;
                 }
             }
+            if (hashes != NULL) {
+                // Written before the key was published (acquire above).
+                hashes[n] = _Py_atomic_load_ssize_relaxed(&e->hash);
+            }
             keys[n++] = Py_NewRef(k);
         }
         if (!restart) {
             *pkeys = keys;
             if (pvalues != NULL) {
                 *pvalues = values;
+            }
+            if (phashes != NULL) {
+                *phashes = hashes;
             }
             return n;
         }
@@ -875,7 +889,14 @@ snapshot(adict_core *d, PyObject ***pkeys, PyObject ***pvalues)
         }
         PyMem_Free(keys);
         PyMem_Free(values);
+        PyMem_Free(hashes);
     }
+}
+
+static Py_ssize_t
+snapshot(adict_core *d, PyObject ***pkeys, PyObject ***pvalues)
+{
+    return snapshot_hashed(d, pkeys, pvalues, NULL);
 }
 
 static void
@@ -1163,10 +1184,11 @@ atomicdict_subscript(PyObject *self, PyObject *key)
         return NULL;
     }
     if (Py_TYPE(self) != dict_state(self)->atomicdict_type) {
-        // A subclass may define __missing__, as for dict.
-        PyObject *missing;
-        if (PyObject_GetOptionalAttr(self, &_Py_ID(__missing__),
-                                     &missing) < 0) {
+        // A subclass may define __missing__, as for dict: looked up on
+        // the type (a special method), not on the instance.
+        PyObject *missing = _PyObject_LookupSpecial(self,
+                                                    &_Py_ID(__missing__));
+        if (missing == NULL && PyErr_Occurred()) {
             return NULL;
         }
         if (missing != NULL) {
@@ -2085,6 +2107,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *dict;             // the AtomicDict (or handle) iterated
     PyObject **keys;            // snapshot: new references
+    Py_hash_t *hashes;          // their hashes (values and items only)
     Py_ssize_t n, i;
     int kind;
 } adict_iterobject;
@@ -2100,7 +2123,12 @@ new_iterator(PyObject *dict, int kind)
 {
     atomics_state *st = dict_state(dict);
     PyObject **keys;
-    Py_ssize_t n = snapshot(core_of(dict), &keys, NULL);
+    Py_hash_t *hashes = NULL;
+    // The hashes of the keys, for values and items: no key is hashed
+    // again (dict does not either: a key whose hash changed is still
+    // found, and no __hash__ runs).
+    Py_ssize_t n = snapshot_hashed(core_of(dict), &keys, NULL,
+                                   kind == ITER_KEYS ? NULL : &hashes);
     if (n < 0) {
         return NULL;
     }
@@ -2108,10 +2136,12 @@ new_iterator(PyObject *dict, int kind)
                                            st->atomicdict_iter_type);
     if (it == NULL) {
         snapshot_free(keys, NULL, n);
+        PyMem_Free(hashes);
         return NULL;
     }
     it->dict = Py_NewRef(dict);
     it->keys = keys;
+    it->hashes = hashes;
     it->n = n;
     it->i = 0;
     it->kind = kind;
@@ -2135,12 +2165,8 @@ adict_iter_next(PyObject *op)
         if (it->kind == ITER_KEYS) {
             return Py_NewRef(key);
         }
-        Py_hash_t hash = PyObject_Hash(key);
-        if (hash == -1) {
-            return NULL;
-        }
         PyObject *value;
-        int r = adict_lookup(core_of(it->dict), key, hash, &value);
+        int r = adict_lookup(core_of(it->dict), key, it->hashes[i], &value);
         if (r < 0) {
             return NULL;
         }
@@ -2183,6 +2209,7 @@ adict_iter_dealloc(PyObject *op)
     PyTypeObject *tp = Py_TYPE(op);
     PyObject_GC_UnTrack(op);
     snapshot_free(it->keys, NULL, it->n);
+    PyMem_Free(it->hashes);
     Py_XDECREF(it->dict);
     tp->tp_free(op);
     Py_DECREF(tp);
