@@ -2645,19 +2645,6 @@ _atomics_AtomicDict_copy_impl(atomicdictobject *self)
     return copy_of((PyObject *)self);
 }
 
-/*[clinic input]
-_atomics.AtomicDict.__copy__
-
-Return a new AtomicDict with a snapshot of the items.
-[clinic start generated code]*/
-
-static PyObject *
-_atomics_AtomicDict___copy___impl(atomicdictobject *self)
-/*[clinic end generated code: output=b95e5024546e4e20 input=d35a6213b268fe07]*/
-{
-    return copy_of((PyObject *)self);
-}
-
 // A dict holding a snapshot of self.
 static PyObject *
 as_dict(PyObject *self)
@@ -2677,6 +2664,33 @@ as_dict(PyObject *self)
     return d;
 }
 
+// An iterator of (key, value) pairs: a snapshot of self.
+static PyObject *
+items_snapshot_iter(PyObject *self)
+{
+    PyObject **keys, **values;
+    Py_ssize_t n = snapshot(core_of(self), &keys, &values);
+    if (n < 0) {
+        return NULL;
+    }
+    PyObject *list = PyList_New(n);
+    for (Py_ssize_t i = 0; list != NULL && i < n; i++) {
+        PyObject *pair = PyTuple_Pack(2, keys[i], values[i]);
+        if (pair == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, i, pair);
+    }
+    snapshot_free(keys, values, n);
+    if (list == NULL) {
+        return NULL;
+    }
+    PyObject *it = PyObject_GetIter(list);
+    Py_DECREF(list);
+    return it;
+}
+
 /*[clinic input]
 _atomics.AtomicDict.__reduce__
 
@@ -2687,11 +2701,34 @@ static PyObject *
 _atomics_AtomicDict___reduce___impl(atomicdictobject *self)
 /*[clinic end generated code: output=88a5fb09126bee1c input=a7bcf6e980a250bc]*/
 {
-    PyObject *d = as_dict((PyObject *)self);
-    if (d == NULL) {
+    // As object.__reduce_ex__() reduces a dict subclass: the object is
+    // made by copyreg.__newobj__(type) (no __init__), gets the instance
+    // dict of a subclass as its state, then the items, one by one (so
+    // that an AtomicDict that contains itself pickles, and copy.copy() and
+    // copy.deepcopy() keep the subclass and its attributes).
+    PyObject *newobj = _PyImport_GetModuleAttrString("copyreg",
+                                                      "__newobj__");
+    if (newobj == NULL) {
         return NULL;
     }
-    return Py_BuildValue("O(N)", Py_TYPE(self), d);
+    PyObject *state;
+    if (PyObject_GetOptionalAttr((PyObject *)self, &_Py_ID(__dict__),
+                                 &state) < 0) {
+        Py_DECREF(newobj);
+        return NULL;
+    }
+    if (state != NULL && PyDict_Check(state) && PyDict_GET_SIZE(state) == 0) {
+        Py_CLEAR(state);
+    }
+    PyObject *items = items_snapshot_iter((PyObject *)self);
+    if (items == NULL) {
+        Py_DECREF(newobj);
+        Py_XDECREF(state);
+        return NULL;
+    }
+    return Py_BuildValue("N(O)NON", newobj, Py_TYPE(self),
+                         state != NULL ? state : Py_NewRef(Py_None),
+                         Py_None, items);
 }
 
 /*[clinic input]
@@ -2988,7 +3025,6 @@ static PyMethodDef atomicdict_methods[] = {
      METH_VARARGS | METH_KEYWORDS, atomicdict_update__doc__},
     _ATOMICS_ATOMICDICT_CLEAR_METHODDEF
     _ATOMICS_ATOMICDICT_COPY_METHODDEF
-    _ATOMICS_ATOMICDICT___COPY___METHODDEF
     _ATOMICS_ATOMICDICT_FROMKEYS_METHODDEF
     _ATOMICS_ATOMICDICT_COMPARE_AND_SET_METHODDEF
     _ATOMICS_ATOMICDICT_GET_AND_SET_METHODDEF

@@ -465,24 +465,6 @@ _atomics_AtomicDict_copy(atomicdictobject *self, PyObject *Py_UNUSED(ignored))
     return _atomics_AtomicDict_copy_impl(self);
 }
 
-PyDoc_STRVAR(_atomics_AtomicDict___copy____doc__,
-"__copy__($self, /)\n"
-"--\n"
-"\n"
-"Return a new AtomicDict with a snapshot of the items.");
-
-#define _ATOMICS_ATOMICDICT___COPY___METHODDEF    \
-    {"__copy__", (PyCFunction)_atomics_AtomicDict___copy__, METH_NOARGS, _atomics_AtomicDict___copy____doc__},
-
-static PyObject *
-_atomics_AtomicDict___copy___impl(atomicdictobject *self);
-
-static PyObject *
-_atomics_AtomicDict___copy__(atomicdictobject *self, PyObject *Py_UNUSED(ignored))
-{
-    return _atomics_AtomicDict___copy___impl(self);
-}
-
 PyDoc_STRVAR(_atomics_AtomicDict___reduce____doc__,
 "__reduce__($self, /)\n"
 "--\n"
