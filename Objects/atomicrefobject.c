@@ -301,6 +301,16 @@ _PyAtomic_RetireTick(_PyAtomic_RetireList *list)
 }
 
 void
+_PyAtomic_RetireFlush(_PyAtomic_RetireList *list)
+{
+#ifdef Py_GIL_DISABLED
+    if (_Py_atomic_load_ssize_relaxed(&list->pending) > 0) {
+        reclaim(list);
+    }
+#endif
+}
+
+void
 _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
                  void (*release)(void *))
 {

@@ -132,6 +132,13 @@ PyAPI_FUNC(void) _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
 // Count a write to the list's structure; release what is due.
 PyAPI_FUNC(void) _PyAtomic_RetireTick(_PyAtomic_RetireList *list);
 
+// Release what is due now, whatever the count of writes: what was retired
+// before every other thread last passed a quiescent state (everything, when
+// no other thread is running Python code).  For a structure that retires
+// rarely, and whose retired pointers own much (a table, say).
+// Export for '_atomics' shared extension.
+PyAPI_FUNC(void) _PyAtomic_RetireFlush(_PyAtomic_RetireList *list);
+
 // Release everything at once; no other thread may use the structure.
 PyAPI_FUNC(void) _PyAtomic_RetireClear(_PyAtomic_RetireList *list);
 

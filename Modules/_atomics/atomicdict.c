@@ -395,6 +395,10 @@ resize(adict_core *d, adict_table *t, int clear)
     _Py_atomic_store_ptr_release(&d->table, nt);
     PyMutex_Unlock(&d->resize_mutex);
     _PyAtomic_Retire(&d->retired, t, table_release);
+    // The old table holds every key (and, after clear(), every value):
+    // release it now if no other thread can be reading it, else the
+    // writes that follow do (find_entry()).
+    _PyAtomic_RetireFlush(&d->retired);
     return 0;
 }
 
@@ -532,6 +536,13 @@ static int
 find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
            adict_slot *s)
 {
+    // Every write counts towards releasing the retired tables, while there
+    // are any (so that a table, its keys and a cleared table's values do
+    // not wait for the next resize).  This runs before we hold anything
+    // of a table: releasing may run finalizers.
+    if (_Py_atomic_load_ssize_relaxed(&d->retired.pending) > 0) {
+        _PyAtomic_RetireTick(&d->retired);
+    }
     int restarts = 0;
   restart:;
     adict_table *t = current_table(d);

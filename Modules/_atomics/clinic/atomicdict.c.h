@@ -558,4 +558,4 @@ _atomics_AtomicDict_handle(atomicdictobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_AtomicDict_handle_impl(self);
 }
-/*[clinic end generated code: output=5fb154d8afeb5393 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=260f964a6c9ed34b input=a9049054013a1b77]*/
