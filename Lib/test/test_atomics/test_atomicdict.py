@@ -38,6 +38,10 @@ class Obj:
     pass
 
 
+class PickledSub(AtomicDict):
+    pass
+
+
 def tracked(refs):
     """A new Obj, with a weak reference to it appended to refs."""
     v = Obj()
@@ -385,6 +389,218 @@ class MappingTests(unittest.TestCase):
         self.assertEqual(dict(h), {'b': 2})
         hsize = sys.getsizeof(h)
         self.assertLess(hsize, sys.getsizeof(w()))
+
+
+class DictBehaviourTests(unittest.TestCase):
+    """Where dict defines a behaviour, AtomicDict has it: found by a
+    hostile review, each compared with dict's."""
+
+    def test_view_set_operations_take_any_iterable(self):
+        # Either operand may be the view; the other any iterable, a view
+        # of another AtomicDict or the same view included.
+        data, other = {'a': 1, 'b': 2}, {'b': 2, 'c': 3}
+        a, b = AtomicDict(data), AtomicDict(other)
+        for op in ('&', '|', '-', '^'):
+            for view in ('keys', 'items'):
+                ours, theirs = getattr(a, view)(), getattr(data, view)()
+                for operand in (getattr(b, view)(), getattr(other, view)(),
+                                list(getattr(other, view)()),
+                                set(getattr(other, view)()),
+                                frozenset(getattr(other, view)()), ()):
+                    with self.subTest(op=op, view=view, operand=operand):
+                        for left, right in ((ours, operand),
+                                            (operand, ours)):
+                            expected = eval(
+                                f'x {op} y',
+                                {'x': theirs if left is ours else left,
+                                 'y': theirs if right is ours else right})
+                            got = eval(f'x {op} y', {'x': left, 'y': right})
+                            self.assertEqual(got, expected)
+                self.assertEqual(eval(f'x {op} x', {'x': ours}),
+                                 eval(f'x {op} x', {'x': theirs}))
+        self.assertEqual(a.keys() & iter('az'), {'a'})
+        with self.assertRaises(TypeError):
+            a.keys() & 1
+        with self.assertRaises(TypeError):
+            1 | a.items()
+
+    def test_view_comparisons(self):
+        # By lengths and membership: items with unhashable values too.
+        a = AtomicDict({1: [2], 3: [4]})
+        d = {1: [2], 3: [4]}
+        self.assertEqual(a.items(), a.items())
+        self.assertEqual(a.items(), d.items())
+        self.assertEqual(d.items(), a.items())
+        self.assertNotEqual(a.items(), AtomicDict({1: [2]}).items())
+        self.assertLess(AtomicDict({1: [2]}).items(), a.items())
+        self.assertLessEqual(a.items(), d.items())
+        self.assertGreater(a.keys(), {1})
+        self.assertGreaterEqual(a.keys(), {1, 3})
+        self.assertFalse(a.keys() < {1, 3})
+        self.assertEqual(a.keys(), frozenset({1, 3}))
+        self.assertNotEqual(a.keys(), [1, 3])      # a list is not a set
+        self.assertFalse(a.keys() == [1, 3])
+
+    def test_view_repr_of_itself(self):
+        for cls in (dict, AtomicDict):
+            with self.subTest(cls=cls):
+                d = cls()
+                d['v'] = d.values()
+                d['i'] = d.items()
+                self.assertIn('...', repr(d.values()))
+                self.assertIn('...', repr(d))
+
+    def test_equality_never_calls_missing(self):
+        # A key that the other mapping lacks makes them unequal; it is not
+        # looked up through __missing__ (which would answer or insert).
+        other = collections.defaultdict(int, b=0)
+        self.assertNotEqual(AtomicDict(a=0), other)
+        self.assertEqual(dict(other), {'b': 0})
+        self.assertNotEqual(AtomicDict(a=0), collections.Counter(b=0))
+        self.assertNotEqual(collections.Counter(b=0), AtomicDict(a=0))
+
+        class Missing(AtomicDict):
+            def __missing__(self, key):
+                return 0
+        self.assertNotEqual(AtomicDict(a=0), Missing(b=0))
+        self.assertNotEqual(Missing(b=0), AtomicDict(a=0))
+
+        class Answers(collections.UserDict):
+            def __missing__(self, key):
+                return 0
+        self.assertNotEqual(AtomicDict(a=0), Answers(b=0))
+        self.assertEqual(AtomicDict(a=0), Answers(a=0))
+
+    def test_missing_is_looked_up_on_the_type(self):
+        class Sub(AtomicDict):
+            pass
+        d = Sub()
+        d.__missing__ = lambda key: 42
+        with self.assertRaises(KeyError):
+            d['x']
+
+    def test_reduce_count_of_mappings(self):
+        import types
+        counts = {'a': 2, 'b': 3}
+        for m in (counts, collections.Counter(counts),
+                  collections.UserDict(counts),
+                  types.MappingProxyType(counts), AtomicDict(counts)):
+            with self.subTest(m=type(m)):
+                d = AtomicDict(a=1)
+                d.reduce_count(m)
+                self.assertEqual(dict(d), {'a': 3, 'b': 3})
+
+    def test_not_found_is_never_a_value(self):
+        d = AtomicDict(k=1)
+        h = d.handle()
+        for store in (lambda: d.__setitem__('x', NOT_FOUND),
+                      lambda: h.__setitem__('x', NOT_FOUND),
+                      lambda: d.setdefault('x', NOT_FOUND),
+                      lambda: d.setdefault('k', NOT_FOUND),
+                      lambda: d.update(x=NOT_FOUND),
+                      lambda: d.update([('x', NOT_FOUND)]),
+                      lambda: d.update({'x': NOT_FOUND}),
+                      lambda: AtomicDict(x=NOT_FOUND),
+                      lambda: AtomicDict.fromkeys('x', NOT_FOUND)):
+            with self.assertRaises(ValueError):
+                store()
+        self.assertEqual(dict(d), {'k': 1})
+        # An exchange with "no value" removes the key.
+        self.assertEqual(d.get_and_set('k', NOT_FOUND), 1)
+        self.assertNotIn('k', d)
+        self.assertIs(d.get_and_set('k', NOT_FOUND), NOT_FOUND)
+        self.assertTrue(d.compare_and_set('k', NOT_FOUND, 2))
+        # So does a reduction to NOT_FOUND.
+        d.reduce([('k', 1), ('new', NOT_FOUND)], lambda k, x, y: NOT_FOUND)
+        self.assertEqual(dict(d), {})
+
+    def test_values_and_items_do_not_hash_again(self):
+        hashes = []
+
+        class K:
+            def __init__(self, h):
+                self.h = h
+
+            def __hash__(self):
+                hashes.append(self)
+                return self.h
+        k = K(1)
+        d = AtomicDict({k: 'v', 'x': 1})
+        del hashes[:]
+        k.h = 2                         # a hash that changed: still found
+        self.assertEqual(sorted(map(repr, d.values())), ["'v'", '1'])
+        self.assertEqual(len(list(d.items())), 2)
+        self.assertEqual(hashes, [])
+
+    def test_popitem_empties_in_any_order(self):
+        n = 5000
+        d = AtomicDict.fromkeys(range(n), 0)
+        popped = set()
+        for i in range(n // 2):
+            k, v = d.popitem()
+            popped.add(k)
+            d[n + i] = 1                # keys come in meanwhile
+        while d:
+            popped.add(d.popitem()[0])
+        self.assertEqual(popped, set(range(n + n // 2)))
+        self.assertRaises(KeyError, d.popitem)
+        d['a'] = 1
+        self.assertEqual(d.popitem(), ('a', 1))
+
+    def test_popitem_allocation_failure(self):
+        import_helper.import_module('_testcapi')
+        # The pair is either returned or still in the dict, never lost.
+        for start in range(4):
+            d = AtomicDict(k='v')
+            got = None
+
+            def pop():
+                nonlocal got
+                got = d.popitem()       # a store that allocates nothing
+            exc = call_with_failing_allocations(pop, start)
+            self.assertIsInstance(exc, (MemoryError, type(None)))
+            if got is None:
+                self.assertIsInstance(exc, MemoryError)
+                self.assertEqual(dict(d), {'k': 'v'})
+            else:
+                self.assertEqual(got, ('k', 'v'))
+                self.assertEqual(len(d), 0)
+
+    def test_pickle_and_copy_of_itself_and_subclasses(self):
+        a = AtomicDict()
+        a['self'] = a
+        for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+            b = pickle.loads(pickle.dumps(a, proto))
+            self.assertIs(b['self'], b)
+        c = copy.deepcopy(a)
+        self.assertIs(c['self'], c)
+
+        s = PickledSub(x=[1])
+        s.tag = 'T'
+        for how in (copy.copy, copy.deepcopy,
+                    lambda o: pickle.loads(pickle.dumps(o))):
+            t = how(s)
+            self.assertIs(type(t), PickledSub)
+            self.assertEqual(t.tag, 'T')
+            self.assertEqual(t, {'x': [1]})
+        self.assertIs(copy.copy(s)['x'], s['x'])
+        self.assertIsNot(copy.deepcopy(s)['x'], s['x'])
+        self.assertIs(type(s.copy()), AtomicDict)      # as dict.copy()
+
+    def test_clear_releases_at_once(self):
+        # With no other thread running, clear() releases the old keys and
+        # values, and a resize the keys deleted before it.
+        d = AtomicDict()
+        refs = []
+        d[tracked(refs)] = tracked(refs)
+        d['v'] = tracked(refs)
+        d.clear()
+        self.assertEqual([r() for r in refs], [None] * 3)
+        refs = []
+        d[tracked(refs)] = 1
+        del d[next(iter(d))]
+        d.update((i, i) for i in range(100))        # grows
+        self.assertIsNone(refs[0]())
 
 
 class AtomicOperationTests(unittest.TestCase):
@@ -995,6 +1211,60 @@ class StressTests(unittest.TestCase):
                 for k, v in d.items():
                     self.assertEqual(k, v)
         run_concurrently([churn, iterate])
+
+    def test_merging_an_atomicdict_another_thread_changes(self):
+        # Building from, updating with and | of an AtomicDict that another
+        # thread changes: a snapshot of its items, never a KeyError for a
+        # key deleted meanwhile.
+        src = AtomicDict((i, i) for i in range(200))
+        done = threading.Event()
+
+        def churn():
+            try:
+                for r in range(ITERATIONS // 100):
+                    for i in range(100, 200):
+                        del src[i]
+                    for i in range(100, 200):
+                        src[i] = i
+            finally:
+                done.set()
+
+        def merge():
+            while not done.is_set():
+                for made in (AtomicDict(src), AtomicDict() | src,
+                             {} | src):
+                    for i in range(100):     # present throughout
+                        self.assertEqual(made[i], i)
+                d = AtomicDict()
+                d.update(src)
+                d |= src
+                self.assertTrue(all(d[k] == k for k in d))
+        run_concurrently([churn, merge])
+
+    def test_clear_releases_while_another_thread_runs(self):
+        # The old table of a clear() waits until no thread can be reading
+        # it: then the next writes release it, not the next resize.
+        d = AtomicDict()
+        refs = []
+        d['v'] = tracked(refs)
+        stop = threading.Event()
+
+        def spin():
+            while not stop.is_set():
+                pass
+        t = threading.Thread(target=spin)
+        t.start()
+        try:
+            d.clear()
+            for i in range(1_000_000):
+                if refs[0]() is None:
+                    break
+                d['x'] = i              # no resize
+        finally:
+            stop.set()
+            t.join()
+        self.assertIsNone(refs[0]())
+        self.assertEqual(len(d), 1)
 
     def test_setdefault_has_one_winner(self):
         d = AtomicDict()
