@@ -1257,9 +1257,9 @@ class StressTests(unittest.TestCase):
         try:
             d.clear()
             for i in range(1_000_000):
+                d['x'] = i              # no resize
                 if refs[0]() is None:
                     break
-                d['x'] = i              # no resize
         finally:
             stop.set()
             t.join()
