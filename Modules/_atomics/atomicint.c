@@ -748,17 +748,10 @@ atomicint_richcompare(PyObject *self, PyObject *other, int op)
     if (a == NULL) {
         return NULL;
     }
-    PyObject *b;
-    if (PyObject_TypeCheck(other, st->atomicint_type)) {
-        b = atomicint_int(other);
-    }
-    else if (PyLong_Check(other)) {
-        b = Py_NewRef(other);
-    }
-    else {
-        Py_DECREF(a);
-        Py_RETURN_NOTIMPLEMENTED;
-    }
+    // As the int it holds, with anything an int compares with (5 == 5.0,
+    // 5 < Fraction(11, 2)); another AtomicInt by its value.
+    PyObject *b = PyObject_TypeCheck(other, st->atomicint_type)
+                  ? atomicint_int(other) : Py_NewRef(other);
     if (b == NULL) {
         Py_DECREF(a);
         return NULL;
@@ -840,6 +833,29 @@ atomicint_ixor(PyObject *self, PyObject *other)
     return inplace(self, other, upd_xor);
 }
 
+/*[clinic input]
+_atomics.AtomicInt.__format__
+
+    format_spec: unicode
+    /
+
+Format the value as the int it is.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicInt___format___impl(atomicintobject *self,
+                                   PyObject *format_spec)
+/*[clinic end generated code: output=869f9a64e17f8bf0 input=3609038389acce43]*/
+{
+    PyObject *value = atomicint_int((PyObject *)self);
+    if (value == NULL) {
+        return NULL;
+    }
+    PyObject *res = PyObject_Format(value, format_spec);
+    Py_DECREF(value);
+    return res;
+}
+
 static void
 atomicint_dealloc(PyObject *op)
 {
@@ -866,6 +882,7 @@ static PyMethodDef atomicint_methods[] = {
     _ATOMICS_ATOMICINT_GET_AND_ACCUMULATE_METHODDEF
     _ATOMICS_ATOMICINT_ACCUMULATE_AND_GET_METHODDEF
     _ATOMICS_ATOMICINT_HANDLE_METHODDEF
+    _ATOMICS_ATOMICINT___FORMAT___METHODDEF
     ATOMICS_REDUCE_METHODDEF
     ATOMICS_CLASS_GETITEM_METHODDEF
     {NULL, NULL}

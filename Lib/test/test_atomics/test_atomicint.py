@@ -1,4 +1,6 @@
 import copy
+import decimal
+import fractions
 import gc
 import operator
 import pickle
@@ -265,6 +267,22 @@ class AtomicIntTests(unittest.TestCase):
         self.assertGreaterEqual(a, AtomicInt(5))
         self.assertNotEqual(a, '5')
         self.assertRaises(TypeError, operator.lt, a, '5')
+        # As the int it holds, with anything an int compares with.
+        self.assertEqual(a, 5.0)
+        self.assertEqual(5.0, a)
+        self.assertNotEqual(a, 5.5)
+        self.assertLess(a, 5.5)
+        self.assertGreater(a, fractions.Fraction(9, 2))
+        self.assertEqual(a, decimal.Decimal(5))
+
+    def test_format(self):
+        a = AtomicInt(255)
+        self.assertEqual(f"{a:d}", '255')
+        self.assertEqual(f"{a:#x}", '0xff')
+        self.assertEqual(f"{a:>6,}", '   255')
+        self.assertEqual(format(a), '255')
+        self.assertRaises(ValueError, format, a, 's')
+        self.assertRaises(TypeError, a.__format__, 1)
 
     def test_unhashable(self):
         self.assertRaises(TypeError, hash, AtomicInt(1))

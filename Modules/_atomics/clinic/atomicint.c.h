@@ -386,4 +386,34 @@ _atomics_AtomicInt_handle(atomicintobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_AtomicInt_handle_impl(self);
 }
-/*[clinic end generated code: output=6f0f3ac635ff8edb input=a9049054013a1b77]*/
+
+PyDoc_STRVAR(_atomics_AtomicInt___format____doc__,
+"__format__($self, format_spec, /)\n"
+"--\n"
+"\n"
+"Format the value as the int it is.");
+
+#define _ATOMICS_ATOMICINT___FORMAT___METHODDEF    \
+    {"__format__", (PyCFunction)_atomics_AtomicInt___format__, METH_O, _atomics_AtomicInt___format____doc__},
+
+static PyObject *
+_atomics_AtomicInt___format___impl(atomicintobject *self,
+                                   PyObject *format_spec);
+
+static PyObject *
+_atomics_AtomicInt___format__(atomicintobject *self, PyObject *arg)
+{
+    PyObject *return_value = NULL;
+    PyObject *format_spec;
+
+    if (!PyUnicode_Check(arg)) {
+        _PyArg_BadArgument("__format__", "argument", "str", arg);
+        goto exit;
+    }
+    format_spec = arg;
+    return_value = _atomics_AtomicInt___format___impl(self, format_spec);
+
+exit:
+    return return_value;
+}
+/*[clinic end generated code: output=891509058bce4a8e input=a9049054013a1b77]*/
