@@ -347,6 +347,24 @@ _atomics_AtomicCounter_handle_impl(atomiccounterobject *self)
     return _PyAtomics_NewHandle((PyObject *)self, atomiccounter_init_handle);
 }
 
+/*[clinic input]
+_atomics.AtomicCounter.__sizeof__
+
+Return the size in memory, in bytes, stripes included.
+[clinic start generated code]*/
+
+static PyObject *
+_atomics_AtomicCounter___sizeof___impl(atomiccounterobject *self)
+/*[clinic end generated code: output=779750c511f74165 input=813f3f2c13d7f896]*/
+{
+    size_t size = (size_t)Py_TYPE(self)->tp_basicsize;
+    if (self->stripes_mem != NULL) {            // not a handle
+        size += ((size_t)(self->nstripes + 1) * sizeof(counter_stripe)
+                 + COUNTER_CACHE_LINE);
+    }
+    return PyLong_FromSize_t(size);
+}
+
 static PyObject *
 atomiccounter_repr(PyObject *op)
 {
@@ -400,6 +418,7 @@ static PyMethodDef atomiccounter_methods[] = {
     _ATOMICS_ATOMICCOUNTER_SUM_METHODDEF
     _ATOMICS_ATOMICCOUNTER_RESET_METHODDEF
     _ATOMICS_ATOMICCOUNTER_HANDLE_METHODDEF
+    _ATOMICS_ATOMICCOUNTER___SIZEOF___METHODDEF
     ATOMICS_REDUCE_METHODDEF
     {NULL, NULL}
 };

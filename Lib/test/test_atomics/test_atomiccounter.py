@@ -1,4 +1,5 @@
 import pickle
+import sys
 import unittest
 from test.support import import_helper, threading_helper
 
@@ -20,6 +21,12 @@ class AtomicCounterTests(unittest.TestCase):
         self.assertRaises(TypeError, AtomicCounter, 1, 2)
         self.assertRaises(TypeError, AtomicCounter, 1.5)
         self.assertRaises(OverflowError, AtomicCounter, 2**63)
+
+    def test_sizeof_counts_the_stripes(self):
+        one = sys.getsizeof(AtomicCounter(stripes=1))
+        many = AtomicCounter(stripes=64)
+        self.assertGreaterEqual(sys.getsizeof(many) - one, 63 * 64)
+        self.assertLess(sys.getsizeof(many.handle()), one)   # shares them
 
     def test_operations(self):
         c = AtomicCounter()

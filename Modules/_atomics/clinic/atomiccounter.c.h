@@ -204,4 +204,22 @@ _atomics_AtomicCounter_handle(atomiccounterobject *self, PyObject *Py_UNUSED(ign
 {
     return _atomics_AtomicCounter_handle_impl(self);
 }
-/*[clinic end generated code: output=1d1528414b6adcb5 input=a9049054013a1b77]*/
+
+PyDoc_STRVAR(_atomics_AtomicCounter___sizeof____doc__,
+"__sizeof__($self, /)\n"
+"--\n"
+"\n"
+"Return the size in memory, in bytes, stripes included.");
+
+#define _ATOMICS_ATOMICCOUNTER___SIZEOF___METHODDEF    \
+    {"__sizeof__", (PyCFunction)_atomics_AtomicCounter___sizeof__, METH_NOARGS, _atomics_AtomicCounter___sizeof____doc__},
+
+static PyObject *
+_atomics_AtomicCounter___sizeof___impl(atomiccounterobject *self);
+
+static PyObject *
+_atomics_AtomicCounter___sizeof__(atomiccounterobject *self, PyObject *Py_UNUSED(ignored))
+{
+    return _atomics_AtomicCounter___sizeof___impl(self);
+}
+/*[clinic end generated code: output=afddd041c9b93c84 input=a9049054013a1b77]*/
