@@ -996,6 +996,27 @@ check_value(atomics_state *st, PyObject *value)
     return 0;
 }
 
+// store(target, key, value) for each item of a snapshot of src (an
+// AtomicDict or handle), until one fails: 0, or -1 with an exception set.
+// The items of a merge, a copy or a conversion to dict: a key that another
+// thread deletes meanwhile is no KeyError.
+static int
+merge_snapshot(PyObject *target, PyObject *src,
+               int (*store)(PyObject *, PyObject *, PyObject *))
+{
+    PyObject **keys, **values;
+    Py_ssize_t n = snapshot(core_of(src), &keys, &values);
+    if (n < 0) {
+        return -1;
+    }
+    int r = 0;
+    for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
+        r = store(target, keys[i], values[i]);
+    }
+    snapshot_free(keys, values, n);
+    return r;
+}
+
 static int
 set_item(PyObject *self, PyObject *key, PyObject *value)
 {
@@ -1068,17 +1089,7 @@ merge(PyObject *self, PyObject *other)
 {
     if (PyObject_TypeCheck(other, dict_state(self)->atomicdict_type)
         && Py_TYPE(other)->tp_iter == atomicdict_iter) {
-        PyObject **keys, **values;
-        Py_ssize_t n = snapshot(core_of(other), &keys, &values);
-        if (n < 0) {
-            return -1;
-        }
-        int r = 0;
-        for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
-            r = set_item(self, keys[i], values[i]);
-        }
-        snapshot_free(keys, values, n);
-        return r;
+        return merge_snapshot(self, other, set_item);
     }
     if (PyDict_CheckExact(other)) {
         // Iterate over a copy: storing may run code that changes other.
@@ -2044,24 +2055,6 @@ count_keys(atomicdictobject *self, PyObject *iterable)
 
 static int is_mapping(atomics_state *st, PyObject *obj);
 
-// dict.update(other) for a dict and an AtomicDict other (or handle): from
-// a snapshot of other's items.
-static int
-merge_into_dict(PyObject *dict, PyObject *other)
-{
-    PyObject **keys, **values;
-    Py_ssize_t n = snapshot(core_of(other), &keys, &values);
-    if (n < 0) {
-        return -1;
-    }
-    int r = 0;
-    for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
-        r = PyDict_SetItem(dict, keys[i], values[i]);
-    }
-    snapshot_free(keys, values, n);
-    return r;
-}
-
 /*[clinic input]
 _atomics.AtomicDict.reduce_count
 
@@ -2090,7 +2083,7 @@ _atomics_AtomicDict_reduce_count(atomicdictobject *self, PyObject *iterable)
             return NULL;
         }
         if (PyObject_TypeCheck(iterable, st->atomicdict_type)) {
-            r = merge_into_dict(local, iterable);
+            r = merge_snapshot(local, iterable, PyDict_SetItem);
         }
         else {
             r = PyDict_Merge(local, iterable, 1);
@@ -2623,23 +2616,9 @@ copy_of(PyObject *self)
 {
     atomics_state *st = dict_state(self);
     PyObject *new = atomicdict_new(st->atomicdict_type, NULL, NULL);
-    if (new == NULL) {
-        return NULL;
+    if (new != NULL && merge_snapshot(new, self, set_item) < 0) {
+        Py_CLEAR(new);
     }
-    PyObject **keys, **values;
-    Py_ssize_t n = snapshot(core_of(self), &keys, &values);
-    if (n < 0) {
-        Py_DECREF(new);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (set_item(new, keys[i], values[i]) < 0) {
-            snapshot_free(keys, values, n);
-            Py_DECREF(new);
-            return NULL;
-        }
-    }
-    snapshot_free(keys, values, n);
     return new;
 }
 
@@ -2660,18 +2639,10 @@ _atomics_AtomicDict_copy_impl(atomicdictobject *self)
 static PyObject *
 as_dict(PyObject *self)
 {
-    PyObject **keys, **values;
-    Py_ssize_t n = snapshot(core_of(self), &keys, &values);
-    if (n < 0) {
-        return NULL;
-    }
     PyObject *d = PyDict_New();
-    for (Py_ssize_t i = 0; d != NULL && i < n; i++) {
-        if (PyDict_SetItem(d, keys[i], values[i]) < 0) {
-            Py_CLEAR(d);
-        }
+    if (d != NULL && merge_snapshot(d, self, PyDict_SetItem) < 0) {
+        Py_CLEAR(d);
     }
-    snapshot_free(keys, values, n);
     return d;
 }
 
