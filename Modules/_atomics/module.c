@@ -110,7 +110,9 @@ _PyAtomics_NewHandle(PyObject *self, void (*init)(PyObject *, PyObject *))
 /* --- Module -------------------------------------------------------------- */
 
 // The default number of AtomicCounter stripes: enough for every CPU, a
-// power of two, at most max.
+// power of two, at most max.  A count that os.cpu_count() does not give as
+// an int (None, or whatever a replacement of it returns) leaves 4; one too
+// large for a Py_ssize_t, max.
 static int
 default_stripes(Py_ssize_t max, Py_ssize_t *out)
 {
@@ -124,13 +126,13 @@ default_stripes(Py_ssize_t max, Py_ssize_t *out)
     if (n == NULL) {
         return -1;
     }
-    if (n != Py_None) {
-        Py_ssize_t cpus = PyLong_AsSsize_t(n);
-        if (cpus == -1 && PyErr_Occurred()) {
-            Py_DECREF(n);
-            return -1;
+    if (PyLong_Check(n)) {
+        int overflow;
+        Py_ssize_t cpus = PyLong_AsLongAndOverflow(n, &overflow);
+        if (overflow > 0) {
+            want = max;
         }
-        if (cpus > 0) {
+        else if (cpus > 0) {
             want = cpus;
         }
     }

@@ -25,6 +25,21 @@ class ModuleTests(unittest.TestCase):
         self.assertIn('atomics', sys.stdlib_module_names)
         self.assertIn('_atomics', sys.stdlib_module_names)
 
+    def test_default_stripes_whatever_cpu_count_gives(self):
+        # Computed once at import from os.cpu_count(): a count it does not
+        # give as an int leaves 4 stripes, one too large gives the most.
+        script = textwrap.dedent("""
+            import os
+            for count, stripes in ((None, 4), (3.0, 4), (-7, 4), (3, 4),
+                                   (5, 8), (10**30, 256), (2**40, 256)):
+                os.cpu_count = lambda: count
+                import _atomics
+                got = _atomics.AtomicCounter().stripes
+                assert got == stripes, (count, got)
+                del sys.modules['_atomics']
+        """)
+        script_helper.assert_python_ok('-c', 'import sys\n' + script)
+
     @unittest.skipUnless(support.Py_GIL_DISABLED, 'free-threaded build only')
     def test_import_keeps_gil_disabled(self):
         # Py_mod_gil = Py_MOD_GIL_NOT_USED: importing does not re-enable it.
