@@ -164,11 +164,14 @@ typedef struct {
 
 static uint64_t next_table_version;
 
+// 2**64 divided by the golden ratio: Fibonacci hashing, and steps that
+// spread over a table.
+#define GOLDEN64 UINT64_C(0x9E3779B97F4A7C15)
+
 static inline size_t
 home(adict_table *t, Py_hash_t hash)
 {
-    return (size_t)(((uint64_t)hash * UINT64_C(0x9E3779B97F4A7C15))
-                    >> t->shift);
+    return (size_t)(((uint64_t)hash * GOLDEN64) >> t->shift);
 }
 
 static inline adict_table *
@@ -1416,8 +1419,7 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
         while (v != NULL && !IS_FROZEN(v)) {
             if (_Py_atomic_compare_exchange_ptr(&e->value, &v, NULL)) {
                 _Py_atomic_add_ssize(&t->live.n, -1);
-                size_t step = (size_t)(UINT64_C(0x9E3779B97F4A7C15)
-                                       >> t->shift) | 1;
+                size_t step = (size_t)(GOLDEN64 >> t->shift) | 1;
                 _Py_atomic_store_ssize_relaxed(&t->live.pop_from,
                                                (Py_ssize_t)((i + step) & mask));
                 // Our reference to the key (alive with the table) before
@@ -1681,6 +1683,7 @@ decide_combine(void *arg, PyObject *cur, PyObject **pnew)
 static int
 apply_aggregates(atomicdictobject *self, PyObject *local, PyObject *fn)
 {
+    PyObject *not_found = dict_state((PyObject *)self)->not_found;
     PyObject *items = PyDict_Items(local);
     if (items == NULL) {
         return -1;
@@ -1688,8 +1691,7 @@ apply_aggregates(atomicdictobject *self, PyObject *local, PyObject *fn)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
         PyObject *pair = PyList_GET_ITEM(items, i);
         combine_ctx ctx = {fn, PyTuple_GET_ITEM(pair, 0),
-                           PyTuple_GET_ITEM(pair, 1),
-                           dict_state((PyObject *)self)->not_found};
+                           PyTuple_GET_ITEM(pair, 1), not_found};
         Py_hash_t hash = PyObject_Hash(ctx.key);
         if (hash == -1
             || adict_update(self->core, ctx.key, hash, decide_combine, &ctx,
