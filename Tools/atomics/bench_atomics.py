@@ -26,9 +26,12 @@ Peers (cereggii, ft_utils) are measured too when importable (put them on
 PYTHONPATH); they are never required.
 
 Usage: ./python Tools/atomics/bench_atomics.py [--seconds S] [--runs R]
-           [--threads 1,2] [--only GROUP,...] [--write-results] [--plot F.svg]
+           [--threads 1,2] [--only GROUP,...] [--write-results]
+           [--results F.md] [--commit REV] [--plot F.svg]
        ./python Tools/atomics/bench_atomics.py --plot-results F.svg
-           (plot the bench_atomics tables of RESULTS.md, measured alone)
+           [--results F.md]
+           (plot the bench_atomics tables of RESULTS.md or F.md, measured
+           alone)
 
 This is a benchmark program, not a test: it asserts nothing.
 """
@@ -229,7 +232,14 @@ def main():
                         help="comma-separated thread counts")
     parser.add_argument("--only", help="comma-separated groups to run")
     parser.add_argument("--write-results", action="store_true",
-                        help="write the tables into Tools/atomics/RESULTS.md")
+                        help="write the tables into the results file")
+    parser.add_argument("--results", metavar="MD", default=RESULTS,
+                        help="the results file that --write-results and "
+                        "--plot-results use (default: Tools/atomics/"
+                        "RESULTS.md)")
+    parser.add_argument("--commit", metavar="REV",
+                        help="the commit measured, for a copy of the tree "
+                        "that has no git history (default: git's HEAD)")
     parser.add_argument("--plot", help="write an SVG plot of ops/s by threads")
     parser.add_argument("--plot-results", metavar="SVG",
                         help="only plot the bench_atomics tables of "
@@ -237,14 +247,15 @@ def main():
     args = parser.parse_args()
     nthreads = [int(x) for x in args.threads.split(",")]
     if args.plot_results:
-        write_svg(args.plot_results, results_panels())
-        print(f"plot of {RESULTS} written to {args.plot_results}")
+        write_svg(args.plot_results, results_panels(args.results))
+        print(f"plot of {args.results} written to {args.plot_results}")
         return
 
     peers = [name for name, mod in (("cereggii", cereggii), ("ft_utils", ft))
              if mod is not None]
     print(f"# {describe_machine()}")
-    print(f"# commit {describe_commit()}; {args.seconds:g} s per run, "
+    commit = args.commit or describe_commit()
+    print(f"# commit {commit}; {args.seconds:g} s per run, "
           f"{args.runs} interleaved runs; peers: {', '.join(peers) or 'none'}")
     groups = all_groups()
     only = set(args.only.split(",")) if args.only else None
@@ -259,8 +270,13 @@ def main():
         done.append((key, g, lines))
     if args.write_results:
         for key, g, lines in done:
-            write_results(f"bench_atomics {key}", lines)
-        print("\nresults written to Tools/atomics/RESULTS.md")
+            # A run over other thread counts than 1,2 has sections of its
+            # own (dict-read@1-2-4-8-16), beside the 1,2 tables.
+            if nthreads != [1, 2]:
+                key += "@" + "-".join(map(str, nthreads))
+            write_results(f"bench_atomics {key}", lines, args.results,
+                          commit=commit)
+        print(f"\nresults written to {args.results}")
     if args.plot:
         write_svg(args.plot, [
             (key, g.void, [(name, {t: g.median(name, t) for t in nthreads})

@@ -218,21 +218,31 @@ INTRO = """# Benchmark results
 
 Written by the benchmark programs of this directory (`--write-results`);
 do not edit by hand.  How to read them: README.md, "Benchmarks".  The plot
-of ops/s by threads, [RESULTS.svg](RESULTS.svg), is drawn from the tables
-below by `bench_atomics.py --plot-results Tools/atomics/RESULTS.svg`.
+of ops/s by threads, [{svg}]({svg}), is drawn from the tables
+below by `bench_atomics.py --plot-results Tools/atomics/{svg}{opt}`.
 """
 
 
-def write_results(section, lines, path=RESULTS):
+def intro(path):
+    """The head of a new results file at path; its plot is the .svg of the
+    same name."""
+    name = os.path.basename(path)
+    opt = ("" if os.path.abspath(path) == RESULTS
+           else f" --results Tools/atomics/{name}")
+    return INTRO.format(svg=os.path.splitext(name)[0] + ".svg", opt=opt)
+
+
+def write_results(section, lines, path=RESULTS, commit=None):
     """Replace section `section` of the results file with lines (a header
-    giving the command, the commit, the machine and the date first)."""
+    giving the command, the commit (git's HEAD unless given), the machine
+    and the date first)."""
     root = os.path.dirname(os.path.dirname(HERE))
     cmd = "./python " + " ".join(
         [os.path.relpath(os.path.abspath(sys.argv[0]), root)] + sys.argv[1:])
     body = [f"<!-- {section}: start -->",
             f"## {section}", "",
             f"Command: `{cmd}`  ",
-            f"Commit: {describe_commit()}  ",
+            f"Commit: {commit or describe_commit()}  ",
             f"Machine: {describe_machine()}  ",
             f"Date: {datetime.date.today().isoformat()}", ""]
     body += lines
@@ -241,7 +251,7 @@ def write_results(section, lines, path=RESULTS):
         with open(path) as f:
             text = f.read()
     except FileNotFoundError:
-        text = INTRO
+        text = intro(path)
     pat = re.compile(rf"<!-- {re.escape(section)}: start -->.*?"
                      rf"<!-- {re.escape(section)}: end -->", re.S)
     new = "\n".join(body)
