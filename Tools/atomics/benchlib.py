@@ -14,7 +14,11 @@ Rules it enforces (see README.md, "Benchmarks"):
   thread count; a round whose control scales below 0.9x the thread count
   (1.8x at 2 threads) is void and left out of the medians, and a group
   with fewer than half of its rounds valid is marked VOID: none of its
-  scaling figures means anything.
+  scaling figures means anything.  A control whose median scaling is
+  above 1.1x the thread count (single-thread runs slowed, as on a
+  virtual machine whose host parks an idle vCPU) gets a caution line:
+  the group's scaling ratios then overstate, and only rows at the same
+  thread count compare.
 - A group may also measure a probe each round: a loop whose operations
   keep moving one cache line between the cores (all threads update one
   shared object).  How well it scales shows what moving a line costs
@@ -171,6 +175,17 @@ class Group:
                     + ", ".join(f"{p:.2f}x" for p in self.probe_scaling)
                     + f"; median of the valid runs "
                     f"{statistics.median(valid):.2f}x.")
+            ratio = self.nthreads[-1] / self.nthreads[0]
+            sc_valid = [s for s, ok in zip(sc, self.valid) if ok]
+            if sc_valid and statistics.median(sc_valid) > 1.1 * ratio:
+                lines.append(
+                    f"**Caution**: the control's median scaling over the "
+                    f"valid runs, {statistics.median(sc_valid):.2f}x, is "
+                    f"above the thread ratio ({ratio:g}x): its "
+                    f"{self.nthreads[0]}-thread runs went slower than a "
+                    f"core, so every {self.nthreads[-1]}t/"
+                    f"{self.nthreads[0]}t figure of this group overstates "
+                    f"scaling.  Compare rows at the same thread count.")
             if self.void:
                 lines.append(
                     f"**VOID**: the control scaled below "
