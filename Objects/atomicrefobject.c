@@ -69,6 +69,17 @@
      grace period, plus what threads that stay attached without passing
      a quiescent state (a long C call that never reaches the eval loop)
      hold up, as they hold up the freeing of dict and list memory.
+   - Every garbage collection releases what is due in every field of its
+     interpreter that holds anything retired (the fields are on a list
+     for it, see "The collector's list"), so that a field written rarely keeps a
+     replaced value no longer than until the next collection.  With the
+     world stopped, after the collector's own QSBR advance and quiescent
+     state (the one that frees dict and list memory), every other thread
+     is detached, so everything retired before is due; the values are
+     released once the world runs again.  A collection is a quiescent
+     state of the collecting thread, as it is for upstream's delayed
+     frees: a read section must not allocate objects (a collection may
+     start), which the rules already exclude (it may run Python code).
    - PyAtomicRefField_Clear releases everything at once.
 
    On the default build the GIL serializes everything; the operations are
@@ -80,6 +91,7 @@
 #include "pycore_brc.h"           // _Py_brc_return_shared_ref()
 #include "pycore_pystate.h"       // _PyThreadState_GET()
 #ifdef Py_GIL_DISABLED
+#  include "pycore_lock.h"        // PyMutex_LockFlags()
 #  include "pycore_qsbr.h"        // _Py_qsbr_advance()
 #  include "pycore_tstate.h"      // _PyThreadStateImpl
 #endif
@@ -224,20 +236,17 @@ push_retired(_PyAtomic_RetireList *list, _PyAtomic_retired *first,
     } while (!_Py_atomic_compare_exchange_ptr(&list->head, &head, first));
 }
 
-// Release what is due.
-static void
-reclaim(_PyAtomic_RetireList *list)
+// Take the nodes of list whose goal every thread has passed onto *due
+// and put the others back; return how many were taken.  The caller holds
+// the list's try-lock (reclaiming) or has stopped the world, and no
+// borrowed value: this reports a quiescent state of the calling thread.
+static Py_ssize_t
+take_due(_PyAtomic_RetireList *list, struct _qsbr_thread_state *qsbr,
+         _PyAtomic_retired **due)
 {
-    if (_Py_atomic_exchange_uint8(&list->reclaiming, 1)) {
-        return;                 // another thread is at it
-    }
-    _Py_atomic_store_ssize_relaxed(&list->writes, 0);
-    struct _qsbr_thread_state *qsbr =
-        ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
     _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
     if (node == NULL) {
-        _Py_atomic_store_uint8(&list->reclaiming, 0);
-        return;
+        return 0;
     }
     // One scan of the threads (in _Py_qsbr_poll) for the newest goal sets
     // the shared read sequence; each node is then a comparison.
@@ -256,14 +265,14 @@ reclaim(_PyAtomic_RetireList *list)
     // quiescent state of this thread, after the advance.
     _Py_qsbr_quiescent_state(qsbr);
     (void)_Py_qsbr_poll(qsbr, newest);
-    _PyAtomic_retired *keep = NULL, *keep_last = NULL, *done = NULL;
-    Py_ssize_t released = 0;
+    _PyAtomic_retired *keep = NULL, *keep_last = NULL;
+    Py_ssize_t taken = 0;
     while (node != NULL) {
         _PyAtomic_retired *next = node->next;
         if (_Py_qbsr_goal_reached(qsbr, node->goal)) {
-            node->next = done;
-            done = node;
-            released++;
+            node->next = *due;
+            *due = node;
+            taken++;
         }
         else {
             if (keep_last == NULL) {
@@ -277,14 +286,106 @@ reclaim(_PyAtomic_RetireList *list)
     if (keep != NULL) {
         push_retired(list, keep, keep_last);
     }
-    _Py_atomic_add_ssize(&list->pending, -released);
+    _Py_atomic_add_ssize(&list->pending, -taken);
+    return taken;
+}
+
+static void
+release_chain(_PyAtomic_retired *node)
+{
+    while (node != NULL) {
+        _PyAtomic_retired *next = node->next;
+        release_node(node);
+        node = next;
+    }
+}
+
+static struct _qsbr_thread_state *
+current_qsbr(void)
+{
+    return ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
+}
+
+// Release what is due.
+static void
+reclaim(_PyAtomic_RetireList *list)
+{
+    if (_Py_atomic_exchange_uint8(&list->reclaiming, 1)) {
+        return;                 // another thread is at it
+    }
+    _Py_atomic_store_ssize_relaxed(&list->writes, 0);
+    _PyAtomic_retired *done = NULL;
+    (void)take_due(list, current_qsbr(), &done);
     _Py_atomic_store_uint8(&list->reclaiming, 0);
     // Release last: a finalizer may write to this very structure.
-    while (done != NULL) {
-        _PyAtomic_retired *next = done->next;
-        release_node(done);
-        done = next;
+    release_chain(done);
+}
+
+/* The collector's list of the retire lists that hold something
+   (PyInterpreterState.atomics_retired).
+
+   A retirement links its list if it is not linked yet; a collection, with
+   the world stopped, takes what is due from the lists of its interpreter
+   and unlinks those it empties; _PyAtomic_RetireClear() unlinks a list
+   before its memory goes.  The links and the registered flags change only
+   under the mutex or with the world stopped.  The collector walks them
+   without the mutex: a thread holding it never detaches before it lets
+   go (the critical sections only link or unlink), and threads wait for
+   it with _Py_LOCK_DONT_DETACH, so that no waiter is detached when it is
+   handed the mutex, and so that a retirement is never a quiescent state
+   of its thread (callers may hold borrowed pointers across it).  The
+   collector may then see a list that is being retired into but not
+   linked yet (its thread waits for the mutex): that list waits for its
+   writes or for the next collection. */
+
+// Caller holds the mutex or has stopped the world.
+static void
+unlink_list(_PyAtomic_RetireList *list)
+{
+    if (list->reg_prev != NULL) {
+        list->reg_prev->reg_next = list->reg_next;
     }
+    else {
+        list->interp->atomics_retired.head = list->reg_next;
+    }
+    if (list->reg_next != NULL) {
+        list->reg_next->reg_prev = list->reg_prev;
+    }
+    list->reg_prev = list->reg_next = NULL;
+    _Py_atomic_store_uint8_relaxed(&list->registered, 0);
+}
+
+static void
+register_list(_PyAtomic_RetireList *list)
+{
+    PyInterpreterState *interp = _PyInterpreterState_GET();
+    PyMutex_LockFlags(&interp->atomics_retired.mutex, _Py_LOCK_DONT_DETACH);
+    if (!list->registered) {
+        list->interp = interp;
+        list->reg_prev = NULL;
+        list->reg_next = interp->atomics_retired.head;
+        if (list->reg_next != NULL) {
+            list->reg_next->reg_prev = list;
+        }
+        interp->atomics_retired.head = list;
+        _Py_atomic_store_uint8_relaxed(&list->registered, 1);
+    }
+    PyMutex_Unlock(&interp->atomics_retired.mutex);
+}
+
+static void
+unregister_list(_PyAtomic_RetireList *list)
+{
+    if (!_Py_atomic_load_uint8_relaxed(&list->registered)) {
+        return;
+    }
+    // The structure is not used any more, so no thread links it now.
+    PyMutex *mutex = &list->interp->atomics_retired.mutex;
+    PyMutex_LockFlags(mutex, _Py_LOCK_DONT_DETACH);
+    if (list->registered) {
+        unlink_list(list);
+    }
+    PyMutex_Unlock(mutex);
 }
 #endif  /* Py_GIL_DISABLED */
 
@@ -331,6 +432,9 @@ _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
         node->goal = _Py_qsbr_deferred_advance(tstate->qsbr);
         push_retired(list, node, node);
         _Py_atomic_add_ssize(&list->pending, 1);
+        if (!_Py_atomic_load_uint8_relaxed(&list->registered)) {
+            register_list(list);
+        }
         _PyAtomic_RetireTick(list);
         return;
     }
@@ -347,13 +451,48 @@ void
 _PyAtomic_RetireClear(_PyAtomic_RetireList *list)
 {
 #ifdef Py_GIL_DISABLED
+    unregister_list(list);
     _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
     _Py_atomic_store_ssize_relaxed(&list->pending, 0);
-    while (node != NULL) {
-        _PyAtomic_retired *next = node->next;
-        release_node(node);
-        node = next;
+    release_chain(node);
+#endif
+}
+
+_PyAtomic_retired *
+_PyAtomic_TakeRetired(PyInterpreterState *interp)
+{
+    _PyAtomic_retired *due = NULL;
+#ifdef Py_GIL_DISABLED
+    // The world is stopped (see the collector's list above): no thread is
+    // inside a critical section of the mutex, nor inside take_due() (a
+    // reclaiming thread reaches no safe point before it resets its
+    // try-lock; a list whose try-lock is held here is skipped), nor
+    // between a push and its count.
+    struct _qsbr_thread_state *qsbr = current_qsbr();
+    _PyAtomic_RetireList *next;
+    for (_PyAtomic_RetireList *list = interp->atomics_retired.head;
+         list != NULL; list = next)
+    {
+        next = list->reg_next;
+        if (list->reclaiming) {
+            continue;
+        }
+        (void)take_due(list, qsbr, &due);
+        if (list->head == NULL) {
+            unlink_list(list);
+        }
     }
+#endif
+    return due;
+}
+
+void
+_PyAtomic_ReleaseRetired(_PyAtomic_retired *due)
+{
+#ifdef Py_GIL_DISABLED
+    release_chain(due);
+#else
+    assert(due == NULL);
 #endif
 }
 

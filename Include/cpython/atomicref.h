@@ -127,7 +127,8 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
    only after every thread has passed a quiescent state (QSBR): ended its
    read section, run Python code or detached its thread state.  Writes to
    the field release what is due at an
-   amortized constant cost per write; PyAtomicRefField_Clear releases
+   amortized constant cost per write, every garbage collection releases
+   what is due in every field, and PyAtomicRefField_Clear releases
    everything.  A thread that stays attached without passing a quiescent
    state (a long C computation) delays the release.  On the GIL build the
    section is the GIL itself.

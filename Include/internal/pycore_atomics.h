@@ -106,23 +106,31 @@ PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
    retires it into a _PyAtomic_RetireList: it is released once every
    thread has passed a quiescent state after the retirement.  Writes to the
    structure count (_PyAtomic_RetireTick(), or a retirement itself) and
-   release what is due at an O(1) amortized cost per write; the structure's
-   tp_clear/dealloc calls _PyAtomic_RetireClear().  On the default build
-   everything is released at once.  (Objects/atomicrefobject.c.) */
+   release what is due at an O(1) amortized cost per write, and every
+   garbage collection releases what is due in every list of its
+   interpreter; the structure's tp_clear/dealloc calls
+   _PyAtomic_RetireClear().  On the default build everything is released
+   at once.  (Objects/atomicrefobject.c.) */
 
 typedef struct _PyAtomic_retired _PyAtomic_retired;
 
-typedef struct {
+typedef struct _PyAtomic_RetireList {
     _PyAtomic_retired *head;    // a stack: push one, take all (no ABA)
     Py_ssize_t pending;         // nodes on the stack
     Py_ssize_t writes;          // writes since the last reclamation
     uint8_t reclaiming;         // try-lock of the reclaiming thread
+    // On the collector's list of lists that hold something: linked at
+    // a retirement, unlinked by a collection that empties the list and
+    // by _PyAtomic_RetireClear().
+    uint8_t registered;
+    PyInterpreterState *interp;     // whose collector looks at it
+    struct _PyAtomic_RetireList *reg_prev, *reg_next;
 } _PyAtomic_RetireList;
 
 // Hand ptr to the list: release(ptr) is called (Py_DECREF(ptr) if release
 // is NULL) once every thread has passed a quiescent state after this call,
-// from a later write to the list's structure or from _PyAtomic_RetireClear.
-// Counts as a write.  Never fails: out of memory, it waits for a grace
+// from a later write to the list's structure, from the next garbage
+// collection or from _PyAtomic_RetireClear.  Counts as a write.  Never fails: out of memory, it waits for a grace
 // period (_PyAtomic_Synchronize()) and releases at once.  release may run
 // arbitrary code (it runs after every lock of the list is released).
 // Export for '_atomics' shared extension.
@@ -140,7 +148,19 @@ PyAPI_FUNC(void) _PyAtomic_RetireTick(_PyAtomic_RetireList *list);
 PyAPI_FUNC(void) _PyAtomic_RetireFlush(_PyAtomic_RetireList *list);
 
 // Release everything at once; no other thread may use the structure.
+// Also takes the list off the collector's list: call it before the
+// list's memory is freed (a zeroed list needs nothing else).
 PyAPI_FUNC(void) _PyAtomic_RetireClear(_PyAtomic_RetireList *list);
+
+// For the free-threaded garbage collector (Python/gc_free_threading.c):
+// with the world stopped, after its QSBR advance, take from every retire
+// list of interp what is due (everything retired before the world
+// stopped), and return it as a chain for _PyAtomic_ReleaseRetired(),
+// which the collector calls once the world runs again (a release may run
+// any code).  So nothing retired waits for longer than the next
+// collection.  NULL, and nothing to release, on the default build.
+extern _PyAtomic_retired *_PyAtomic_TakeRetired(PyInterpreterState *interp);
+extern void _PyAtomic_ReleaseRetired(_PyAtomic_retired *due);
 
 // Visit what the retired pointers own, for the garbage collector: an
 // object retired with release NULL is visited, any other pointer is given

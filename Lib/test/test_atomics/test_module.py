@@ -1,3 +1,4 @@
+import gc
 import subprocess
 import sys
 import textwrap
@@ -67,6 +68,40 @@ class ModuleTests(unittest.TestCase):
             '''))
         finally:
             interp.close()
+
+    def test_subinterpreter_collections(self):
+        # Each interpreter's collector releases what its own structures
+        # retired (resized tables, values replaced under contended reads);
+        # structures that die, and the interpreter's end, leave nothing
+        # behind for the main interpreter's collector.
+        interpreters = import_helper.import_module(
+            'test.support.interpreters')
+        interp = interpreters.create()
+        try:
+            interp.exec(textwrap.dedent('''
+                import atomics, gc, threading
+                d = atomics.AtomicDict()
+                r = atomics.AtomicRef(0)
+                def work(i):
+                    for n in range(2000):
+                        d[(i, n)] = n
+                        r.set(object())
+                        r.get()
+                        if n % 500 == 0:
+                            gc.collect()
+                ts = [threading.Thread(target=work, args=(i,))
+                      for i in range(2)]
+                for t in ts: t.start()
+                for t in ts: t.join()
+                assert len(d) == 4000, len(d)
+                gc.collect()
+                d.clear()
+                gc.collect()
+                kept = atomics.AtomicRef(object())   # alive at the end
+            '''))
+        finally:
+            interp.close()
+        gc.collect()
 
     def test_types_are_distinct_per_interpreter(self):
         # heap types live in module state: a reimported _atomics has its own

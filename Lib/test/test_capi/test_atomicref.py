@@ -256,6 +256,98 @@ class AtomicRefFieldTests(unittest.TestCase):
             _testcapi.atomicref_field_set(h, None)
         self.assertIsNone(wbig())
 
+    @unittest.skipUnless(support.Py_GIL_DISABLED,
+                         "with the GIL a replaced value is released at once")
+    def test_collection_releases_retired_values(self):
+        # A field written rarely: what it retired waits for no later write
+        # (it once waited for about 16), only for the next collection.
+        h = Holder(None)
+        _testcapi.atomicref_field_get_borrowed(h)
+        o = Obj()
+        wo = weakref.ref(o)
+        _testcapi.atomicref_field_set(h, o)
+        del o
+        _testcapi.atomicref_field_set(h, None)
+        self.assertIsNotNone(wo())      # retired; no write has reclaimed
+        gc.collect()
+        self.assertIsNone(wo())
+        # The field is off the collector's list (it holds nothing) and
+        # goes back on it with its next retirement.
+        o = Obj()
+        wo = weakref.ref(o)
+        _testcapi.atomicref_field_set(h, o)
+        del o
+        _testcapi.atomicref_field_set(h, None)
+        gc.collect()
+        self.assertIsNone(wo())
+        _testcapi.atomicref_field_clear(h)
+
+    def test_collection_after_fields_died(self):
+        # Fields that retired values and died (while on the collector's
+        # list) are taken off it first: AddressSanitizer and the debug
+        # build catch a dangling one.
+        refs = []
+        for i in range(200):
+            h = Holder(None)
+            _testcapi.atomicref_field_get_borrowed(h)
+            o = Obj()
+            refs.append(weakref.ref(o))
+            _testcapi.atomicref_field_set(h, o)
+            del o
+            _testcapi.atomicref_field_set(h, None)
+            if i % 2:
+                _testcapi.atomicref_field_clear(h)
+            del h
+            if i % 50 == 0:
+                gc.collect()
+        gc.collect()
+        self.assertEqual([r for r in refs if r() is not None], [])
+
+    @threading_helper.requires_working_threading()
+    def test_collections_while_threads_retire(self):
+        # Collections in one thread while others replace values in
+        # fields with borrowed readers, create fields and let them die:
+        # every value is released exactly once (a value released twice
+        # fails the debug build's count checks), none is lost.
+        done = threading.Event()
+        refs = [[] for _ in range(NTHREADS)]
+        shared = Holder(None)
+        _testcapi.atomicref_field_get_borrowed(shared)
+
+        def writer(i):
+            for n in range(ITERATIONS // 10):
+                h = Holder(None)
+                _testcapi.atomicref_field_get_borrowed(h)
+                for _ in range(3):
+                    o = Obj()
+                    refs[i].append(weakref.ref(o))
+                    _testcapi.atomicref_field_set(h, o)
+                    _testcapi.atomicref_field_set(shared, o)
+                    del o
+                _testcapi.atomicref_field_get_borrowed(shared)
+                del h
+
+        def collector():
+            while not done.is_set():
+                gc.collect()
+                time.sleep(0.001)
+
+        c = threading.Thread(target=collector)
+        c.start()
+        try:
+            with threading_helper.start_threads(
+                    threading.Thread(target=writer, args=(i,))
+                    for i in range(NTHREADS)):
+                pass
+        finally:
+            done.set()
+            c.join()
+        _testcapi.atomicref_field_set(shared, None)
+        gc.collect()
+        alive = [r for rs in refs for r in rs if r() is not None]
+        self.assertEqual(alive, [])
+        _testcapi.atomicref_field_clear(shared)
+
     @threading_helper.requires_working_threading()
     def test_retired_values_released_next_to_busy_reader(self):
         # A reader doing short read sections in a C loop passes a
