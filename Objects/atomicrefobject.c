@@ -474,11 +474,11 @@ _PyAtomic_TakeRetired(PyInterpreterState *interp)
          list != NULL; list = next)
     {
         next = list->reg_next;
-        if (list->reclaiming) {
+        if (_Py_atomic_load_uint8_relaxed(&list->reclaiming)) {
             continue;
         }
         (void)take_due(list, qsbr, &due);
-        if (list->head == NULL) {
+        if (_Py_atomic_load_ptr_relaxed(&list->head) == NULL) {
             unlink_list(list);
         }
     }
