@@ -25,6 +25,18 @@ class Obj:
     """A fresh, mortal, weak-referenceable object."""
 
 
+def retire_new_value(h):
+    """Store a new Obj in holder h, then replace it with None; return a
+    weak reference to it.  With borrowed readers of h, on the
+    free-threaded build, the Obj is retired rather than released."""
+    o = Obj()
+    wo = weakref.ref(o)
+    _testcapi.atomicref_field_set(h, o)
+    del o
+    _testcapi.atomicref_field_set(h, None)
+    return wo
+
+
 class AtomicRefObjectTests(unittest.TestCase):
 
     def test_new(self):
@@ -263,21 +275,13 @@ class AtomicRefFieldTests(unittest.TestCase):
         # (it once waited for about 16), only for the next collection.
         h = Holder(None)
         _testcapi.atomicref_field_get_borrowed(h)
-        o = Obj()
-        wo = weakref.ref(o)
-        _testcapi.atomicref_field_set(h, o)
-        del o
-        _testcapi.atomicref_field_set(h, None)
+        wo = retire_new_value(h)
         self.assertIsNotNone(wo())      # retired; no write has reclaimed
         gc.collect()
         self.assertIsNone(wo())
         # The field is off the collector's list (it holds nothing) and
         # goes back on it with its next retirement.
-        o = Obj()
-        wo = weakref.ref(o)
-        _testcapi.atomicref_field_set(h, o)
-        del o
-        _testcapi.atomicref_field_set(h, None)
+        wo = retire_new_value(h)
         gc.collect()
         self.assertIsNone(wo())
         _testcapi.atomicref_field_clear(h)
@@ -290,11 +294,7 @@ class AtomicRefFieldTests(unittest.TestCase):
         for i in range(200):
             h = Holder(None)
             _testcapi.atomicref_field_get_borrowed(h)
-            o = Obj()
-            refs.append(weakref.ref(o))
-            _testcapi.atomicref_field_set(h, o)
-            del o
-            _testcapi.atomicref_field_set(h, None)
+            refs.append(retire_new_value(h))
             if i % 2:
                 _testcapi.atomicref_field_clear(h)
             del h
