@@ -70,16 +70,17 @@
      a quiescent state (a long C call that never reaches the eval loop)
      hold up, as they hold up the freeing of dict and list memory.
    - Every garbage collection releases what is due in every field of its
-     interpreter that holds anything retired (the fields are on a list
-     for it, see "The collector's list"), so that a field written rarely keeps a
-     replaced value no longer than until the next collection.  With the
-     world stopped, after the collector's own QSBR advance and quiescent
-     state (the one that frees dict and list memory), every other thread
-     is detached, so everything retired before is due; the values are
-     released once the world runs again.  A collection is a quiescent
-     state of the collecting thread, as it is for upstream's delayed
-     frees: a read section must not allocate objects (a collection may
-     start), which the rules already exclude (it may run Python code).
+     interpreter that holds anything retired (such fields are on a list
+     for it: "The collector's list" below), so that a field written
+     rarely keeps a replaced value no longer than until the next
+     collection.  With the world stopped, after the collector's own QSBR
+     advance and quiescent state (the one that frees dict and list
+     memory), every other thread is detached, so everything retired
+     before is due; the values are released once the world runs again.
+     A collection is a quiescent state of the collecting thread, as it is
+     for upstream's delayed frees: a read section must not allocate
+     objects (a collection may start), which the rules already exclude
+     (it may run Python code).
    - PyAtomicRefField_Clear releases everything at once.
 
    On the default build the GIL serializes everything; the operations are

@@ -94,8 +94,8 @@ _PyAtomic_Owner(PyObject *value)
 // reference counting's queue, _Py_brc_return_shared_ref(); the hand-over
 // is batched per owner, and at most _Py_BRC_RETURN_BATCH - 1 references
 // per owner wait in this thread until it returns more, blocks or exits).
-// So the value's finalizer may run later, in that thread.  Any thread may release a
-// shared reference: a wrong hint costs only time.  On the default build,
+// So the value's finalizer may run later, in that thread.  Any thread may
+// release a shared reference: a wrong hint costs only time.  On the default build,
 // Py_XDECREF().
 PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
 
@@ -130,8 +130,9 @@ typedef struct _PyAtomic_RetireList {
 // Hand ptr to the list: release(ptr) is called (Py_DECREF(ptr) if release
 // is NULL) once every thread has passed a quiescent state after this call,
 // from a later write to the list's structure, from the next garbage
-// collection or from _PyAtomic_RetireClear.  Counts as a write.  Never fails: out of memory, it waits for a grace
-// period (_PyAtomic_Synchronize()) and releases at once.  release may run
+// collection or from _PyAtomic_RetireClear.  Counts as a write.  Never
+// fails: out of memory, it waits for a grace period
+// (_PyAtomic_Synchronize()) and releases at once.  release may run
 // arbitrary code (it runs after every lock of the list is released).
 // Export for '_atomics' shared extension.
 PyAPI_FUNC(void) _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
