@@ -1266,6 +1266,29 @@ class StressTests(unittest.TestCase):
         self.assertIsNone(refs[0]())
         self.assertEqual(len(d), 1)
 
+    def test_clear_released_by_collection(self):
+        # With no write after it, the old table of a clear() (and the
+        # values it holds) waits for the next garbage collection at most,
+        # even while another thread keeps running.
+        d = AtomicDict()
+        refs = []
+        d['v'] = tracked(refs)
+        stop = threading.Event()
+
+        def spin():
+            while not stop.is_set():
+                pass
+        t = threading.Thread(target=spin)
+        t.start()
+        try:
+            d.clear()
+            gc.collect()
+            self.assertIsNone(refs[0]())
+        finally:
+            stop.set()
+            t.join()
+        self.assertEqual(len(d), 0)
+
     def test_setdefault_has_one_winner(self):
         d = AtomicDict()
         results = []
