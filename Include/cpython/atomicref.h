@@ -109,8 +109,9 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
 
    Inside a read section the calling thread must hold an attached thread
    state and must not: run Python code or call anything that may (including
-   Py_DECREF of an object that may die, and PyObject_* protocols on
-   arbitrary objects); release the GIL or detach its thread state
+   Py_DECREF of an object that may die, PyObject_* protocols on arbitrary
+   objects, and allocating an object that the garbage collector tracks,
+   which may start a collection); release the GIL or detach its thread state
    (Py_BEGIN_ALLOW_THREADS, blocking locks); write any atomic reference.
    Read-only C access to the borrowed objects (type checks, reading
    immutable data such as an int's value or a str's characters, pointer
