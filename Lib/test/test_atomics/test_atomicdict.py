@@ -1,5 +1,6 @@
 import collections
 import collections.abc
+import contextlib
 import copy
 import gc
 import pickle
@@ -47,6 +48,23 @@ def tracked(refs):
     v = Obj()
     refs.append(weakref.ref(v))
     return v
+
+
+@contextlib.contextmanager
+def another_thread_running():
+    """Run a thread that spins in Python code for the duration of the block."""
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
 
 
 def replace_values_of_waiting_threads(d, make_value, nthreads=1, n=100):
@@ -1247,22 +1265,12 @@ class StressTests(unittest.TestCase):
         d = AtomicDict()
         refs = []
         d['v'] = tracked(refs)
-        stop = threading.Event()
-
-        def spin():
-            while not stop.is_set():
-                pass
-        t = threading.Thread(target=spin)
-        t.start()
-        try:
+        with another_thread_running():
             d.clear()
             for i in range(1_000_000):
                 d['x'] = i              # no resize
                 if refs[0]() is None:
                     break
-        finally:
-            stop.set()
-            t.join()
         self.assertIsNone(refs[0]())
         self.assertEqual(len(d), 1)
 
@@ -1273,20 +1281,10 @@ class StressTests(unittest.TestCase):
         d = AtomicDict()
         refs = []
         d['v'] = tracked(refs)
-        stop = threading.Event()
-
-        def spin():
-            while not stop.is_set():
-                pass
-        t = threading.Thread(target=spin)
-        t.start()
-        try:
+        with another_thread_running():
             d.clear()
             gc.collect()
             self.assertIsNone(refs[0]())
-        finally:
-            stop.set()
-            t.join()
         self.assertEqual(len(d), 0)
 
     def test_setdefault_has_one_winner(self):
