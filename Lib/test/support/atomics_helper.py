@@ -2,6 +2,7 @@
 C API (test_atomics, test_capi.test_atomicref)."""
 
 import gc
+import textwrap
 import threading
 import unittest
 import weakref
@@ -102,3 +103,36 @@ def cleared_atomicref(ref_type):
         raise AssertionError("the garbage collector did not clear the "
                              "reference as expected")
     return got[0]
+
+
+# Source of a function for scripts that tests run in a new interpreter:
+# fork_children(n, child) forks n times (while the script's own threads
+# run); each child calls child() and exits with what it returns (0 for
+# success, 4 if it raised).  A child that has not exited after 20 seconds
+# is killed and counted; the count is returned.
+FORK_CHILDREN = textwrap.dedent('''
+    def fork_children(n, child):
+        import os, time
+        hung = 0
+        for _ in range(n):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    code = child()
+                except BaseException:
+                    code = 4
+                os._exit(code)
+            deadline = time.monotonic() + 20
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    assert os.waitstatus_to_exitcode(status) == 0, status
+                    break
+                if time.monotonic() > deadline:
+                    hung += 1
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.005)
+        return hung
+''')

@@ -5,6 +5,7 @@ import textwrap
 import unittest
 from test import support
 from test.support import import_helper, script_helper, threading_helper
+from test.support.atomics_helper import FORK_CHILDREN
 
 import atomics
 
@@ -153,30 +154,16 @@ class StopTheWorldHangTests(unittest.TestCase):
 
     @support.requires_fork()
     def test_fork_while_threads_operate(self):
-        code = BUSY_THREADS + textwrap.dedent('''
-            import os, time, warnings
+        code = BUSY_THREADS + FORK_CHILDREN + textwrap.dedent('''
+            import warnings
             warnings.simplefilter("ignore", DeprecationWarning)
             threads = start(4, False)
-            hung = 0
-            for _ in range(10):
-                pid = os.fork()
-                if pid == 0:
-                    gc.collect()
-                    x = AtomicInt(3)
-                    x.set(2**63 - 1)
-                    os._exit(0 if x.get() == 2**63 - 1 else 3)
-                deadline = time.monotonic() + 20
-                while True:
-                    done, status = os.waitpid(pid, os.WNOHANG)
-                    if done:
-                        assert os.waitstatus_to_exitcode(status) == 0, status
-                        break
-                    if time.monotonic() > deadline:
-                        hung += 1
-                        os.kill(pid, 9)
-                        os.waitpid(pid, 0)
-                        break
-                    time.sleep(0.005)
+            def child():
+                gc.collect()
+                x = AtomicInt(3)
+                x.set(2**63 - 1)
+                return 0 if x.get() == 2**63 - 1 else 3
+            hung = fork_children(10, child)
             stop = True
             for t in threads:
                 t.join()

@@ -2,15 +2,17 @@
 
 import gc
 import sys
+import textwrap
 import threading
 import time
 import unittest
 import weakref
 from test import support
 from test.support import import_helper, threading_helper
-from test.support.script_helper import assert_python_failure
-from test.support.atomics_helper import (ITERATIONS, NTHREADS,
-    cleared_atomicref, run_concurrently)
+from test.support.script_helper import (assert_python_failure,
+                                        assert_python_ok)
+from test.support.atomics_helper import (FORK_CHILDREN, ITERATIONS,
+    NTHREADS, cleared_atomicref, run_concurrently)
 
 _testcapi = import_helper.import_module('_testcapi')
 
@@ -302,6 +304,46 @@ class AtomicRefFieldTests(unittest.TestCase):
                 gc.collect()
         gc.collect()
         self.assertEqual([r for r in refs if r() is not None], [])
+
+    @support.requires_fork()
+    @threading_helper.requires_working_threading()
+    def test_fork_while_threads_retire(self):
+        # Threads link and unlink retire lists on the interpreter's list
+        # (under its mutex) while the main thread forks: the child finds
+        # the mutex free (fork stops the world, and no thread stops inside
+        # the mutex), retires, collects and exits.
+        code = FORK_CHILDREN + textwrap.dedent('''
+            import gc, threading, warnings, _testcapi
+            warnings.simplefilter("ignore", DeprecationWarning)
+            Holder = _testcapi.AtomicRefFieldHolder
+            class Obj:
+                pass
+            stop = False
+            def churn():
+                while not stop:
+                    h = Holder(None)
+                    _testcapi.atomicref_field_get_borrowed(h)
+                    _testcapi.atomicref_field_set(h, Obj())
+                    _testcapi.atomicref_field_set(h, None)
+                    del h
+            threads = [threading.Thread(target=churn) for _ in range(3)]
+            for t in threads:
+                t.start()
+            def child():
+                h = Holder(None)
+                _testcapi.atomicref_field_get_borrowed(h)
+                _testcapi.atomicref_field_set(h, Obj())
+                _testcapi.atomicref_field_set(h, None)
+                gc.collect()
+                return 0
+            hung = fork_children(10, child)
+            stop = True
+            for t in threads:
+                t.join()
+            print("hung", hung)
+        ''')
+        rc, out, err = assert_python_ok('-c', code)
+        self.assertEqual(out.strip(), b'hung 0')
 
     @threading_helper.requires_working_threading()
     def test_collections_while_threads_retire(self):
