@@ -442,6 +442,51 @@ class DictBehaviourTests(unittest.TestCase):
         with self.assertRaises(TypeError):
             1 | a.items()
 
+    def test_numbers_that_share_a_hash(self):
+        # A one-digit int key whose value is its hash is found without a
+        # comparison: keys of the same hash that are not such ints (-1 and
+        # -2, 5 and 2**61 + 4, True and 1, 1.0, an int subclass) are still
+        # compared, through writes, deletions and resizes, as dict does.
+        class Int(int):
+            def __eq__(self, other):
+                return False
+            __hash__ = int.__hash__
+
+        big = 2**61 + 4                 # hash(big) == 5
+        seven = Int(7)                  # equal to nothing, itself included
+        keys = [-1, -2, 5, big, 1, True, 1.0, 2**30, 2**30 - 1,
+                -(2**30) + 1, seven, 7, 2**61 - 1 + 2**30 - 1]
+
+        def contents(m):
+            return sorted(map(repr, m.items()))
+
+        self.assertEqual(hash(-1), hash(-2))
+        self.assertEqual(hash(big), hash(5))
+        self.assertEqual(hash(keys[-1]), hash(2**30 - 1))
+        d, a = {}, AtomicDict()
+        for step, key in enumerate(keys * 3):
+            with self.subTest(step=step, key=key):
+                d[key] = a[key] = step
+                self.assertEqual(contents(a), contents(d))
+                for probe in keys + [-3, 6, big + 1, Int(5), 5.0, False]:
+                    self.assertEqual(a.get(probe, 'no'), d.get(probe, 'no'))
+                    self.assertEqual(probe in a, probe in d)
+        for key in (5, -2, seven):
+            del d[key]
+            del a[key]
+        for n in range(1000):           # resizes
+            d[n + 10] = a[n + 10] = n
+        for n in range(1000):
+            del d[n + 10]
+            del a[n + 10]
+        self.assertEqual(contents(a), contents(d))
+        for probe in keys + [-3, 6, Int(5), 5.0]:
+            self.assertEqual(a.get(probe, 'no'), d.get(probe, 'no'))
+        self.assertEqual(a.setdefault(5, 'x'), d.setdefault(5, 'x'))
+        self.assertEqual(a.pop(big), d.pop(big))
+        self.assertEqual(a.get(5), d.get(5))
+        self.assertNotIn(big, a)
+
     def test_view_comparisons(self):
         # By lengths and membership: items with unhashable values too.
         a = AtomicDict({1: [2], 3: [4]})
