@@ -25,6 +25,10 @@ Rules it enforces (see README.md, "Benchmarks"):
   in that round, which the control, sharing nothing, cannot show; rows
   whose threads write shared lines rise and fall with it.  It is printed
   beside the control's figures and voids nothing.
+- Beside each row's scaling ratio, the time one operation of one thread
+  gains between the fewest and the most threads (+ns/op): a row that
+  gets faster on one thread lowers its ratio even when what its threads
+  share costs no more, and this figure tells the two apart.
 - Results can be written into one markdown file (RESULTS.md beside this
   file) with the command, the commit and the machine, each program (and
   each --section) replacing only its own section.
@@ -120,6 +124,14 @@ class Group:
         vals = [r for r, ok in zip(self.rates[name, t], self.valid) if ok]
         return statistics.median(vals or self.rates[name, t])
 
+    def added_ns(self, name):
+        """How much longer one operation of one thread takes, in ns, at
+        the most threads than at the fewest (from the medians).  Unlike
+        the scaling ratio, it does not fall when a row gets faster on one
+        thread: it is the cost of what the threads share."""
+        lo, hi = self.nthreads[0], self.nthreads[-1]
+        return (hi / self.median(name, hi) - lo / self.median(name, lo)) * 1e9
+
     def best(self, name, t):
         return max(self.rates[name, t])
 
@@ -137,7 +149,7 @@ class Group:
             f"{t} thr" for t in nt) + " | " + " | ".join(
             f"/base@{t}" for t in nt)
         if hi != lo:
-            head += f" | {hi}t/{lo}t"
+            head += f" | {hi}t/{lo}t | +ns/op@{hi}t"
         head += " |"
         lines = [head, "|" + "---|" * (head.count("|") - 1)]
         for name, _ in self.rows:
@@ -147,6 +159,7 @@ class Group:
                       for t in nt]
             if hi != lo:
                 cells.append(f"{self.median(name, hi) / self.median(name, lo):.2f}x")
+                cells.append(f"{self.added_ns(name):+.1f}")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         return lines
 
@@ -157,7 +170,12 @@ class Group:
             f"Ops/s of all threads together: median of {nvalid} valid of "
             f"{len(self.valid)} interleaved runs (best of all runs in "
             f"parentheses); ratios of medians to "
-            f"\"{baseline or self.rows[1][0]}\".")
+            f"\"{baseline or self.rows[1][0]}\"."
+            + (f"  +ns/op@{self.nthreads[-1]}t: how much longer one "
+               f"operation of one thread takes at {self.nthreads[-1]} "
+               f"threads than at {self.nthreads[0]} (the control's shows "
+               f"the machine's own share)." if len(self.nthreads) > 1
+               else ""))
         if len(self.nthreads) > 1:
             sc = [self.rates[CONTROL, self.nthreads[-1]][i]
                   / self.rates[CONTROL, self.nthreads[0]][i]
