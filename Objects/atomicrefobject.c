@@ -78,9 +78,9 @@
      memory), every other thread is detached, so everything retired
      before is due; the values are released once the world runs again.
      A collection is a quiescent state of the collecting thread, as it is
-     for upstream's delayed frees: a read section must not allocate
-     objects (a collection may start), which the rules already exclude
-     (it may run Python code).
+     for upstream's delayed frees: a read section must not allocate an
+     object that the collector tracks (a collection may start), which the
+     rules of read sections exclude (atomicref.h).
    - PyAtomicRefField_Clear releases everything at once.
 
    On the default build the GIL serializes everything; the operations are

@@ -95,8 +95,8 @@ _PyAtomic_Owner(PyObject *value)
 // is batched per owner, and at most _Py_BRC_RETURN_BATCH - 1 references
 // per owner wait in this thread until it returns more, blocks or exits).
 // So the value's finalizer may run later, in that thread.  Any thread may
-// release a shared reference: a wrong hint costs only time.  On the default build,
-// Py_XDECREF().
+// release a shared reference: a wrong hint costs only time.  On the
+// default build, Py_XDECREF().
 PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
 
 /* Deferred release (QSBR).
