@@ -44,44 +44,13 @@
    a writer sees the flag, or the reader's value load comes after the
    writer's swap and never sees the old value.
 
-   Retirement costs O(1) amortized per write, and what it retains is
-   released without any particular later write:
-
-   - Each retirement takes a deferred QSBR goal (the shared write
-     sequence, a line every thread reads, is advanced once per ten
-     retirements of a thread); the reclaiming thread advances it to the
-     newest goal of its list if need be, so a goal is reached as soon as
-     every thread has passed a quiescent state after the reclamation
-     began.
-   - The end of an outermost read section is a quiescent state of the
-     reader (it holds no borrowed value from then on), so a reader that
-     does many short sections in a C loop, never running Python code,
-     does not hold reclamation up.  So is a write: a writer holds no
-     borrowed value (writing inside a read section is forbidden), so the
-     thread that reclaims reports its own quiescent state first.
-   - Every write to a field with deferred release counts; once the writes
-     since the last reclamation reach the number of retired values (at
-     least RECLAIM_MIN), the writer reclaims: one scan of the threads'
-     QSBR states, then one pass over the list, releasing what is due.
-     Writes of immortal values (None, small ints) count too.  Only one
-     thread reclaims a field at a time (a try-lock); the others go on.
-   - What is still retained is bounded by what was retired within one
-     grace period, plus what threads that stay attached without passing
-     a quiescent state (a long C call that never reaches the eval loop)
-     hold up, as they hold up the freeing of dict and list memory.
-   - Every garbage collection releases what is due in every field of its
-     interpreter that holds anything retired (such fields are on a list
-     for it: "The collector's list" below), so that a field written
-     rarely keeps a replaced value no longer than until the next
-     collection.  With the world stopped, after the collector's own QSBR
-     advance and quiescent state (the one that frees dict and list
-     memory), every other thread is detached, so everything retired
-     before is due; the values are released once the world runs again.
-     A collection is a quiescent state of the collecting thread, as it is
-     for upstream's delayed frees: a read section must not allocate an
-     object that the collector tracks (a collection may start), which the
-     rules of read sections exclude (atomicref.h).
-   - PyAtomicRefField_Clear releases everything at once.
+   How a retired value is released, and when (a later write to the field,
+   the next garbage collection, or PyAtomicRefField_Clear), is the
+   subject of Python/atomics.c, which holds the retire lists the fork's
+   structures share.  The end of an outermost read section is a quiescent
+   state of the reader (it holds no borrowed value from then on), so a
+   reader that does many short sections in a C loop, never running Python
+   code, does not hold reclamation up.
 
    On the default build the GIL serializes everything; the operations are
    plain loads and stores, and a borrowed read section is simply a region
@@ -89,10 +58,8 @@
 
 #include "Python.h"
 #include "pycore_atomics.h"       // _PyAtomic_Publish()
-#include "pycore_brc.h"           // _Py_brc_return_shared_ref()
 #include "pycore_pystate.h"       // _PyThreadState_GET()
 #ifdef Py_GIL_DISABLED
-#  include "pycore_lock.h"        // PyMutex_LockFlags()
 #  include "pycore_qsbr.h"        // _Py_qsbr_advance()
 #  include "pycore_tstate.h"      // _PyThreadStateImpl
 #endif
@@ -177,6 +144,12 @@ PyUnstable_AtomicRef_EndRead(void)
                       "reference read section");
     }
 #endif
+    if (read_depth <= 0) {
+        // A release build ignores an EndRead without a BeginRead, rather
+        // than let it end the next section early (a depth of -1 would
+        // report a quiescent state at the inner end of a nested pair).
+        return;
+    }
     if (--read_depth > 0) {
         return;
     }
@@ -193,332 +166,6 @@ PyUnstable_AtomicRef_EndRead(void)
     // The thread holds no borrowed value any more: a quiescent state.
     _Py_qsbr_quiescent_state(qsbr);
 #endif
-}
-
-
-/* --- Deferred release -----------------------------------------------------
-
-   A _PyAtomic_RetireList (Include/internal/pycore_atomics.h) holds what a
-   lock-free structure unlinked but readers may still use: each node has
-   a QSBR goal and is released once every thread has passed it.  It is
-   the machinery of the top comment ("Retirement costs O(1) amortized per
-   write"), shared with AtomicDict's table memory. */
-
-#ifdef Py_GIL_DISABLED
-struct _PyAtomic_retired {
-    struct _PyAtomic_retired *next;
-    void *ptr;
-    void (*release)(void *);    // NULL: ptr is an object to Py_DECREF
-    uint64_t goal;              // QSBR goal after which it may be released
-};
-
-// Reclaim at most every RECLAIM_MIN writes.
-#define RECLAIM_MIN 16
-
-static void
-release_node(_PyAtomic_retired *node)
-{
-    if (node->release == NULL) {
-        Py_DECREF((PyObject *)node->ptr);
-    }
-    else {
-        node->release(node->ptr);
-    }
-    PyMem_Free(node);
-}
-
-static void
-push_retired(_PyAtomic_RetireList *list, _PyAtomic_retired *first,
-             _PyAtomic_retired *last)
-{
-    _PyAtomic_retired *head = _Py_atomic_load_ptr(&list->head);
-    do {
-        last->next = head;
-    } while (!_Py_atomic_compare_exchange_ptr(&list->head, &head, first));
-}
-
-// Take the nodes of list whose goal every thread has passed onto *due
-// and put the others back; return how many were taken.  The caller holds
-// the list's try-lock (reclaiming) or has stopped the world, and no
-// borrowed value: this reports a quiescent state of the calling thread.
-static Py_ssize_t
-take_due(_PyAtomic_RetireList *list, struct _qsbr_thread_state *qsbr,
-         _PyAtomic_retired **due)
-{
-    _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
-    if (node == NULL) {
-        return 0;
-    }
-    // One scan of the threads (in _Py_qsbr_poll) for the newest goal sets
-    // the shared read sequence; each node is then a comparison.
-    uint64_t newest = node->goal;
-    for (_PyAtomic_retired *n = node->next; n != NULL; n = n->next) {
-        if (QSBR_LT(newest, n->goal)) {
-            newest = n->goal;
-        }
-    }
-    // Goals are deferred (_Py_qsbr_deferred_advance()): make sure the
-    // write sequence has reached the newest before waiting for it.
-    if (QSBR_LT(_Py_qsbr_shared_current(qsbr->shared), newest)) {
-        (void)_Py_qsbr_advance(qsbr->shared);
-    }
-    // A writer holds no borrowed value (see the top comment): report the
-    // quiescent state of this thread, after the advance.
-    _Py_qsbr_quiescent_state(qsbr);
-    (void)_Py_qsbr_poll(qsbr, newest);
-    _PyAtomic_retired *keep = NULL, *keep_last = NULL;
-    Py_ssize_t taken = 0;
-    while (node != NULL) {
-        _PyAtomic_retired *next = node->next;
-        if (_Py_qbsr_goal_reached(qsbr, node->goal)) {
-            node->next = *due;
-            *due = node;
-            taken++;
-        }
-        else {
-            if (keep_last == NULL) {
-                keep_last = node;
-            }
-            node->next = keep;
-            keep = node;
-        }
-        node = next;
-    }
-    if (keep != NULL) {
-        push_retired(list, keep, keep_last);
-    }
-    _Py_atomic_add_ssize(&list->pending, -taken);
-    return taken;
-}
-
-static void
-release_chain(_PyAtomic_retired *node)
-{
-    while (node != NULL) {
-        _PyAtomic_retired *next = node->next;
-        release_node(node);
-        node = next;
-    }
-}
-
-static struct _qsbr_thread_state *
-current_qsbr(void)
-{
-    return ((_PyThreadStateImpl *)_PyThreadState_GET())->qsbr;
-}
-
-// Release what is due.
-static void
-reclaim(_PyAtomic_RetireList *list)
-{
-    if (_Py_atomic_exchange_uint8(&list->reclaiming, 1)) {
-        return;                 // another thread is at it
-    }
-    _Py_atomic_store_ssize_relaxed(&list->writes, 0);
-    _PyAtomic_retired *done = NULL;
-    (void)take_due(list, current_qsbr(), &done);
-    _Py_atomic_store_uint8(&list->reclaiming, 0);
-    // Release last: a finalizer may write to this very structure.
-    release_chain(done);
-}
-
-/* The collector's list of the retire lists that hold something
-   (PyInterpreterState.atomics_retired).
-
-   A retirement links its list if it is not linked yet; a collection, with
-   the world stopped, takes what is due from the lists of its interpreter
-   and unlinks those it empties; _PyAtomic_RetireClear() unlinks a list
-   before its memory goes.  The links and the registered flags change only
-   under the mutex or with the world stopped.  The collector walks them
-   without the mutex: a thread holding it never detaches before it lets
-   go (the critical sections only link or unlink), and threads wait for
-   it with _Py_LOCK_DONT_DETACH, so that no waiter is detached when it is
-   handed the mutex, and so that a retirement is never a quiescent state
-   of its thread (callers may hold borrowed pointers across it).  The
-   collector may then see a list that is being retired into but not
-   linked yet (its thread waits for the mutex): that list waits for its
-   writes or for the next collection. */
-
-// Caller holds the mutex or has stopped the world.
-static void
-unlink_list(_PyAtomic_RetireList *list)
-{
-    if (list->reg_prev != NULL) {
-        list->reg_prev->reg_next = list->reg_next;
-    }
-    else {
-        list->interp->atomics_retired.head = list->reg_next;
-    }
-    if (list->reg_next != NULL) {
-        list->reg_next->reg_prev = list->reg_prev;
-    }
-    list->reg_prev = list->reg_next = NULL;
-    _Py_atomic_store_uint8_relaxed(&list->registered, 0);
-}
-
-static void
-register_list(_PyAtomic_RetireList *list)
-{
-    PyInterpreterState *interp = _PyInterpreterState_GET();
-    PyMutex_LockFlags(&interp->atomics_retired.mutex, _Py_LOCK_DONT_DETACH);
-    if (!list->registered) {
-        list->interp = interp;
-        list->reg_prev = NULL;
-        list->reg_next = interp->atomics_retired.head;
-        if (list->reg_next != NULL) {
-            list->reg_next->reg_prev = list;
-        }
-        interp->atomics_retired.head = list;
-        _Py_atomic_store_uint8_relaxed(&list->registered, 1);
-    }
-    PyMutex_Unlock(&interp->atomics_retired.mutex);
-}
-
-static void
-unregister_list(_PyAtomic_RetireList *list)
-{
-    if (!_Py_atomic_load_uint8_relaxed(&list->registered)) {
-        return;
-    }
-    // The structure is not used any more, so no thread links it now.
-    PyMutex *mutex = &list->interp->atomics_retired.mutex;
-    PyMutex_LockFlags(mutex, _Py_LOCK_DONT_DETACH);
-    if (list->registered) {
-        unlink_list(list);
-    }
-    PyMutex_Unlock(mutex);
-}
-#endif  /* Py_GIL_DISABLED */
-
-void
-_PyAtomic_RetireTick(_PyAtomic_RetireList *list)
-{
-#ifdef Py_GIL_DISABLED
-    Py_ssize_t writes = _Py_atomic_add_ssize(&list->writes, 1) + 1;
-    Py_ssize_t pending = _Py_atomic_load_ssize_relaxed(&list->pending);
-    if (pending > 0 && writes >= Py_MAX(pending, RECLAIM_MIN)) {
-        reclaim(list);
-    }
-#endif
-}
-
-void
-_PyAtomic_RetireFlush(_PyAtomic_RetireList *list)
-{
-#ifdef Py_GIL_DISABLED
-    if (_Py_atomic_load_ssize_relaxed(&list->pending) > 0) {
-        reclaim(list);
-    }
-#endif
-}
-
-void
-_PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
-                 void (*release)(void *))
-{
-#ifdef Py_GIL_DISABLED
-    _PyAtomic_retired *node = PyMem_Malloc(sizeof(_PyAtomic_retired));
-    if (node == NULL) {
-        // Out of memory: wait for a grace period instead.
-        _PyAtomic_Synchronize();
-    }
-    else {
-        _PyThreadStateImpl *tstate =
-            (_PyThreadStateImpl *)_PyThreadState_GET();
-        node->ptr = ptr;
-        node->release = release;
-        // After the store that unlinked ptr (sequentially consistent).
-        // Deferred: one advance of the shared write sequence (a cache line
-        // every thread reads) per ten retirements, or at reclamation.
-        node->goal = _Py_qsbr_deferred_advance(tstate->qsbr);
-        push_retired(list, node, node);
-        _Py_atomic_add_ssize(&list->pending, 1);
-        if (!_Py_atomic_load_uint8_relaxed(&list->registered)) {
-            register_list(list);
-        }
-        _PyAtomic_RetireTick(list);
-        return;
-    }
-#endif
-    if (release == NULL) {
-        Py_DECREF((PyObject *)ptr);
-    }
-    else {
-        release(ptr);
-    }
-}
-
-void
-_PyAtomic_RetireClear(_PyAtomic_RetireList *list)
-{
-#ifdef Py_GIL_DISABLED
-    unregister_list(list);
-    _PyAtomic_retired *node = _Py_atomic_exchange_ptr(&list->head, NULL);
-    _Py_atomic_store_ssize_relaxed(&list->pending, 0);
-    release_chain(node);
-#endif
-}
-
-_PyAtomic_retired *
-_PyAtomic_TakeRetired(PyInterpreterState *interp)
-{
-    _PyAtomic_retired *due = NULL;
-#ifdef Py_GIL_DISABLED
-    // The world is stopped (see the collector's list above): no thread is
-    // inside a critical section of the mutex, nor inside take_due() (a
-    // reclaiming thread reaches no safe point before it resets its
-    // try-lock; a list whose try-lock is held here is skipped), nor
-    // between a push and its count.
-    struct _qsbr_thread_state *qsbr = current_qsbr();
-    _PyAtomic_RetireList *next;
-    for (_PyAtomic_RetireList *list = interp->atomics_retired.head;
-         list != NULL; list = next)
-    {
-        next = list->reg_next;
-        if (_Py_atomic_load_uint8_relaxed(&list->reclaiming)) {
-            continue;
-        }
-        (void)take_due(list, qsbr, &due);
-        if (_Py_atomic_load_ptr_relaxed(&list->head) == NULL) {
-            unlink_list(list);
-        }
-    }
-#endif
-    return due;
-}
-
-void
-_PyAtomic_ReleaseRetired(_PyAtomic_retired *due)
-{
-#ifdef Py_GIL_DISABLED
-    release_chain(due);
-#else
-    assert(due == NULL);
-#endif
-}
-
-int
-_PyAtomic_RetireTraverse(_PyAtomic_RetireList *list, visitproc visit,
-                         void *arg,
-                         int (*traverse)(void *, visitproc, void *))
-{
-#ifdef Py_GIL_DISABLED
-    // The garbage collector stops the world: nothing changes under us.
-    for (_PyAtomic_retired *node = list->head; node != NULL;
-         node = node->next)
-    {
-        if (node->release == NULL) {
-            Py_VISIT((PyObject *)node->ptr);
-        }
-        else if (traverse != NULL) {
-            int r = traverse(node->ptr, visit, arg);
-            if (r) {
-                return r;
-            }
-        }
-    }
-#endif
-    return 0;
 }
 
 
@@ -609,8 +256,9 @@ release_replaced(PyAtomicRefField *field, PyObject *old)
 #ifdef Py_GIL_DISABLED
 /* One attempt to increment the shared reference count of op, as upstream's
    _Py_TryIncRefShared() (Include/internal/pycore_object.h; the same in
-   3.13.5 and 3.14.0) does in a loop: this is the only place outside that
-   header that knows the layout of ob_ref_shared.  Returns 1 if it
+   3.13.5 and 3.14.0) does in a loop.  With _PyAtomic_PublishShared() of
+   Python/atomics.c, the only code outside that header that knows the
+   layout of ob_ref_shared.  Returns 1 if it
    incremented the count; 0 if the count says op may be dying (zero
    without the maybe-weakref flag, or merged); -1 if another thread changed
    the count between the load and the compare-and-swap (contention). */
@@ -669,94 +317,6 @@ get_strong(PyAtomicRefField *field)
     }
 }
 #endif
-
-
-int
-_PyAtomic_TryIncrefCompare(PyObject **slot, PyObject *value)
-{
-#ifdef Py_GIL_DISABLED
-    return _Py_TryIncrefCompare(slot, value);
-#else
-    (void)slot;
-    Py_INCREF(value);
-    return 1;
-#endif
-}
-
-int
-_PyAtomic_TryIncref(PyObject *op)
-{
-#ifdef Py_GIL_DISABLED
-    return _Py_TryIncref(op);
-#else
-    Py_INCREF(op);
-    return 1;
-#endif
-}
-
-
-PyObject *
-_PyAtomic_PublishShared(PyObject *value)
-{
-#ifdef Py_GIL_DISABLED
-    if (value == NULL || _Py_IsImmortal(value)) {
-        return value;
-    }
-#  ifdef Py_REF_DEBUG
-    _Py_IncRefTotal(_PyThreadState_GET());
-#  endif
-    // One atomic operation: the count, and the mark of _PyAtomic_Publish()
-    // (_PyObject_SetMaybeWeakref()) if the count has no flag yet.
-    Py_ssize_t shared = _Py_atomic_load_ssize_relaxed(&value->ob_ref_shared);
-    Py_ssize_t desired;
-    do {
-        desired = shared + (1 << _Py_REF_SHARED_SHIFT);
-        if ((shared & _Py_REF_SHARED_FLAG_MASK) == 0) {
-            desired |= _Py_REF_MAYBE_WEAKREF;
-        }
-    } while (!_Py_atomic_compare_exchange_ssize(&value->ob_ref_shared,
-                                                &shared, desired));
-    return value;
-#else
-    return Py_XNewRef(value);
-#endif
-}
-
-void
-_PyAtomic_ReleaseShared(PyObject *value)
-{
-#ifdef Py_GIL_DISABLED
-    if (value == NULL || _Py_IsImmortal(value)) {
-        return;
-    }
-#  ifdef Py_REF_DEBUG
-    _Py_DecRefTotal(_PyThreadState_GET());
-#  endif
-    _Py_DecRefShared(value);
-#else
-    Py_XDECREF(value);
-#endif
-}
-
-void
-_PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner)
-{
-#ifdef Py_GIL_DISABLED
-    if (value == NULL) {
-        return;
-    }
-    if (owner == 0 || owner == _Py_ThreadId()) {
-        _PyAtomic_ReleaseShared(value);
-        return;
-    }
-    // The owner checks for immortality (which may come later: a mortal
-    // str interned, say) when it releases the reference.
-    _Py_brc_return_shared_ref(value, owner);
-#else
-    (void)owner;
-    Py_XDECREF(value);
-#endif
-}
 
 
 /* --- Embeddable form ----------------------------------------------------- */
@@ -891,6 +451,7 @@ PyAtomicRefField_CompareExchange(PyAtomicRefField *field, PyObject *expected,
 void
 PyAtomicRefField_Clear(PyAtomicRefField *field)
 {
+    check_not_in_read_section();
 #ifdef Py_GIL_DISABLED
     clear_retired(field);
     PyObject *old = _Py_atomic_exchange_ptr(&field->_value, NULL);

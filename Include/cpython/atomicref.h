@@ -127,15 +127,19 @@ PyAPI_FUNC(int) PyAtomicRefField_Traverse(PyAtomicRefField *field,
    writers hand the values they replace to a delayed release that happens
    only after every thread has passed a quiescent state (QSBR): ended its
    read section, run Python code or detached its thread state.  Writes to
-   the field release what is due at an
-   amortized constant cost per write, every garbage collection releases
+   the field release what is due at an amortized constant cost per write
+   (after max(16, n) writes, n being what the last release left waiting:
+   what waits is bounded by what was replaced within about one grace
+   period, not by the number of writes), every garbage collection releases
    what is due in every field, and PyAtomicRefField_Clear releases
    everything.  A thread that stays attached without passing a quiescent
    state (a long C computation) delays the release.  On the GIL build the
    section is the GIL itself.
    A debug build (Py_DEBUG) aborts with a fatal error on a borrowed read
-   outside a section, on a write inside one, and at EndRead if the thread
-   passed a quiescent state inside the section. */
+   outside a section, on a write (Clear included) inside one, on an
+   EndRead without a BeginRead, and at EndRead if the thread passed a
+   quiescent state inside the section; a release build ignores an EndRead
+   without a BeginRead. */
 PyAPI_FUNC(void) PyUnstable_AtomicRef_BeginRead(void);
 PyAPI_FUNC(void) PyUnstable_AtomicRef_EndRead(void);
 #if !defined(Py_DEBUG) && !defined(Py_GIL_DISABLED)

@@ -67,37 +67,12 @@ _PyAtomic_Publish(PyObject *value)
 // another (AtomicDict's values) avoids that.  Any reference may still be
 // released with Py_DECREF() (it is correct, only slower), and one taken
 // otherwise with _PyAtomic_ReleaseShared().  Plain Py_NewRef() and
-// Py_DECREF() on the default build.
+// Py_DECREF() on the default build.  With try_incref_shared() of
+// Objects/atomicrefobject.c, these are the fork's only code outside
+// pycore_object.h that knows the layout of ob_ref_shared.
 // Export for '_atomics' shared extension.
 PyAPI_FUNC(PyObject *) _PyAtomic_PublishShared(PyObject *value);
 PyAPI_FUNC(void) _PyAtomic_ReleaseShared(PyObject *value);
-
-// The thread that owns value (which may be NULL), as a hint for
-// _PyAtomic_ReleaseSharedTo(): read it when the value's line is at hand
-// (just published) and keep it beside the slot.  0 when value is NULL or
-// immortal, and on the default build.
-static inline uintptr_t
-_PyAtomic_Owner(PyObject *value)
-{
-#ifdef Py_GIL_DISABLED
-    if (value != NULL && !_Py_IsImmortal(value)) {
-        return _Py_atomic_load_uintptr_relaxed(&value->ob_tid);
-    }
-#endif
-    return 0;
-}
-
-// _PyAtomic_ReleaseShared(), without touching the value's memory when
-// owner (a hint from _PyAtomic_Owner(), which may be stale or 0) is
-// another thread: the reference is handed back to that thread, which
-// releases it when it next handles its eval breaker or exits (biased
-// reference counting's queue, _Py_brc_return_shared_ref(); the hand-over
-// is batched per owner, and at most _Py_BRC_RETURN_BATCH - 1 references
-// per owner wait in this thread until it returns more, blocks or exits).
-// So the value's finalizer may run later, in that thread.  Any thread may
-// release a shared reference: a wrong hint costs only time.  On the
-// default build, Py_XDECREF().
-PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
 
 /* Deferred release (QSBR).
 
@@ -110,7 +85,8 @@ PyAPI_FUNC(void) _PyAtomic_ReleaseSharedTo(PyObject *value, uintptr_t owner);
    garbage collection releases what is due in every list of its
    interpreter; the structure's tp_clear/dealloc calls
    _PyAtomic_RetireClear().  On the default build everything is released
-   at once.  (Objects/atomicrefobject.c.) */
+   at once.  Python/atomics.c's top comment argues when each path of
+   release is taken and why it is safe. */
 
 typedef struct _PyAtomic_retired _PyAtomic_retired;
 
@@ -118,6 +94,7 @@ typedef struct _PyAtomic_RetireList {
     _PyAtomic_retired *head;    // a stack: push one, take all (no ABA)
     Py_ssize_t pending;         // nodes on the stack
     Py_ssize_t writes;          // writes since the last reclamation
+    Py_ssize_t kept;            // nodes the last reclamation left, not due
     uint8_t reclaiming;         // try-lock of the reclaiming thread
     // On the collector's list of lists that hold something: linked at
     // a retirement, unlinked by a collection that empties the list and

@@ -1,6 +1,7 @@
 """Helpers shared by the tests of the atomics module and of the PyAtomicRef
 C API (test_atomics, test_capi.test_atomicref)."""
 
+import contextlib
 import gc
 import textwrap
 import threading
@@ -19,6 +20,57 @@ elif support.Py_DEBUG:
     ITERATIONS = 3_000
 else:
     ITERATIONS = 20_000
+
+
+@contextlib.contextmanager
+def another_thread_running():
+    """Run a thread that spins in Python code for the duration of the
+    block (so that it keeps passing quiescent states, each a little after
+    the writes of the block)."""
+    stop = []
+
+    def spin():
+        n = 0
+        while not stop:
+            n += 1
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.append(True)
+        t.join()
+
+
+@contextlib.contextmanager
+def retention_bound():
+    """No automatic garbage collection for the duration of the block: a
+    test of what writes release alone (a collection releases everything
+    that is due)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def count_alive(refs):
+    """How many of the weak references refs still have their object."""
+    return sum(r() is not None for r in refs)
+
+
+def settle(write, rounds=50, writes=20):
+    """Let the other threads run (each round sleeps a millisecond) and
+    call write() a few times a round: on a busy machine a thread that
+    was preempted while running Python code holds every grace period up
+    until it runs again, which is QSBR, not retention."""
+    import time
+    for _ in range(rounds):
+        time.sleep(0.001)
+        for _ in range(writes):
+            write()
 
 
 def run_concurrently(funcs):

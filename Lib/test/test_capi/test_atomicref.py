@@ -12,7 +12,8 @@ from test.support import import_helper, threading_helper
 from test.support.script_helper import (assert_python_failure,
                                         assert_python_ok)
 from test.support.atomics_helper import (FORK_CHILDREN, ITERATIONS,
-    NTHREADS, cleared_atomicref, run_concurrently)
+    NTHREADS, another_thread_running, cleared_atomicref, count_alive,
+    retention_bound, run_concurrently, settle)
 
 _testcapi = import_helper.import_module('_testcapi')
 
@@ -254,6 +255,53 @@ class AtomicRefFieldTests(unittest.TestCase):
         self.assertIs(refs[-1](), _testcapi.atomicref_field_get(h))
         _testcapi.atomicref_field_clear(h)
         self.assertEqual(sum(r() is not None for r in refs), 0)
+
+    def check_retention_bounded(self, target, make_deferred, write):
+        # 3000 writes of fresh 100 kB bytes to a field with deferred
+        # release, from Python code, while another thread keeps running
+        # Python code (so that a value retired a moment ago is never due
+        # when a write reclaims): at most a bounded number stay allocated,
+        # whatever the number of writes, with no collection (bytes never
+        # start one); fewer writes of None than values written then
+        # release the rest.
+        # They once piled up (300 MB): a reclamation reset the count of
+        # writes, and every write added to the count it had to reach.
+        make_deferred(target)
+        write(target, None)
+        with another_thread_running(), retention_bound():
+            blocks = sys.getallocatedblocks()
+            for i in range(3000):
+                write(target, bytes(100_000))
+                if i % 100 == 0:
+                    # Let the other thread run (a preempted thread holds
+                    # every grace period up: QSBR, not retention).
+                    time.sleep(0.001)
+            self.assertLess(sys.getallocatedblocks() - blocks, 1000)
+            settle(lambda: write(target, None))
+            self.assertLess(sys.getallocatedblocks() - blocks, 200)
+        _testcapi.atomicref_field_clear(target)
+
+    def test_retention_bounded_after_borrowed_read(self):
+        self.check_retention_bounded(
+            Holder(None), _testcapi.atomicref_field_get_borrowed,
+            _testcapi.atomicref_field_set)
+
+    def test_retention_bounded_after_contended_reads(self):
+        # Strong reads from several threads at once: the first one that
+        # loses its compare-and-swap on the count defers release.  (Where
+        # no read loses one, values are released at once: bounded too.)
+        def contend(ref):
+            value = Obj()
+            ref.set(value)
+            deadline = time.monotonic() + 0.5
+
+            def read():
+                while time.monotonic() < deadline:
+                    for _ in range(1000):
+                        ref.get()
+            run_concurrently([read] * NTHREADS)
+        self.check_retention_bounded(AtomicRef(None), contend,
+                                     AtomicRef.set)
 
     def test_retired_value_released_by_immortal_writes(self):
         # Writes of immortal values (None) release what is due too.
