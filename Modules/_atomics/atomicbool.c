@@ -6,7 +6,7 @@
 
 #include "module.h"
 
-#define VALUE_PADDING 64        // see atomicint.c
+#define VALUE_PADDING ATOMICS_CACHE_LINE    // see atomicint.c
 
 typedef struct {
     atomics_object base;
@@ -235,7 +235,7 @@ static PyObject *
 _atomics_AtomicBool_handle_impl(atomicboolobject *self)
 /*[clinic end generated code: output=f461da0937dd4d4b input=df55a51e98aae2bd]*/
 {
-    return _PyAtomics_NewHandle((PyObject *)self, atomicbool_init_handle);
+    return atomics_new_handle((PyObject *)self, atomicbool_init_handle);
 }
 
 static PyObject *
@@ -256,7 +256,7 @@ atomicbool_bool(PyObject *op)
 static void
 atomicbool_dealloc(PyObject *op)
 {
-    _PyAtomics_Dealloc(op, atomicbool_dealloc, NULL);
+    atomics_object_dealloc(op, atomicbool_dealloc, NULL);
 }
 
 static PyMethodDef atomicbool_methods[] = {
@@ -283,7 +283,7 @@ static PyType_Slot atomicbool_slots[] = {
     {Py_tp_init, atomicbool_init},
     {Py_tp_doc, (void *)atomicbool_init__doc__},
     {Py_tp_repr, atomicbool_repr},
-    {Py_tp_traverse, _PyAtomics_Traverse},
+    {Py_tp_traverse, atomics_object_traverse},
     {Py_tp_dealloc, atomicbool_dealloc},
     {Py_tp_methods, atomicbool_methods},
     {Py_tp_members, atomicbool_members},
@@ -291,7 +291,7 @@ static PyType_Slot atomicbool_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_AtomicBoolSpec = {
+PyType_Spec atomics_bool_spec = {
     .name = "atomics.AtomicBool",
     .basicsize = sizeof(atomicboolobject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC

@@ -1,7 +1,7 @@
 /* atomics.AtomicCounter: a counter for many concurrent writers.
 
-   A striped counter (Java's LongAdder): one int64 cell per stripe, 128
-   bytes apart; each thread adds to the stripe it was assigned on first
+   A striped counter (Java's LongAdder): one int64 cell per stripe, two
+   cache lines apart; each thread adds to the stripe it was assigned on first
    use, so threads do not contend on one cache line.  The counter's value
    is the sum of the stripes and of a 128-bit "spill" that holds the
    initial value and every addition that would overflow a stripe, under a
@@ -17,17 +17,13 @@
 
 #include "module.h"
 
-#if defined(_MSC_VER)
-#  define ATOMICS_THREAD_LOCAL __declspec(thread)
-#else
-#  define ATOMICS_THREAD_LOCAL _Thread_local
-#endif
-
-#define COUNTER_CACHE_LINE 128   // two lines: adjacent-line prefetch
+// A stripe takes two cache lines: processors that prefetch the adjacent
+// line would otherwise move two neighbouring stripes together.
+#define STRIPE_SIZE (2 * ATOMICS_CACHE_LINE)
 
 typedef struct {
     int64_t value;
-    char pad[COUNTER_CACHE_LINE - sizeof(int64_t)];
+    char pad[STRIPE_SIZE - sizeof(int64_t)];
 } counter_stripe;
 
 // A signed 128-bit integer, portable (two's complement over two words).
@@ -122,7 +118,7 @@ spill_read(counter_spill *sp, int128 *total, int take)
 // Each thread gets a stripe number on first use: consecutive numbers, so
 // that up to nstripes threads never share a stripe.
 static uint32_t next_stripe_number;
-static ATOMICS_THREAD_LOCAL uint32_t my_stripe_number;  // 0: unassigned
+static _Py_thread_local uint32_t my_stripe_number;  // 0: unassigned
 
 static inline counter_stripe *
 my_stripe(atomiccounterobject *self)
@@ -160,18 +156,18 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
 /*[clinic end generated code: output=0bdfdcf7e63fe121 input=6d39dbdf1bc57ba9]*/
 {
     int64_t v = 0;
-    if (value != NULL && _PyAtomics_AsInt64(value, &v) < 0) {
+    if (value != NULL && atomics_as_int64(value, &v) < 0) {
         return NULL;
     }
-    if (stripes < 0 || stripes > _PyAtomics_COUNTER_MAX_STRIPES) {
+    if (stripes < 0 || stripes > ATOMICS_COUNTER_MAX_STRIPES) {
         PyErr_Format(PyExc_ValueError,
                      "stripes must be between 0 and %d",
-                     _PyAtomics_COUNTER_MAX_STRIPES);
+                     ATOMICS_COUNTER_MAX_STRIPES);
         return NULL;
     }
     Py_ssize_t n = 1;
     if (stripes == 0) {
-        n = _PyAtomics_FindState(type)->default_stripes;
+        n = atomics_find_state(type)->default_stripes;
     }
     else {
         while (n < stripes) {
@@ -184,14 +180,14 @@ atomiccounter_new_impl(PyTypeObject *type, PyObject *value,
     }
     // One line for the spill, then the stripes, all cache-line aligned.
     size_t size = ((size_t)(n + 1) * sizeof(counter_stripe)
-                   + COUNTER_CACHE_LINE);
+                   + STRIPE_SIZE);
     self->stripes_mem = PyMem_Calloc(1, size);
     if (self->stripes_mem == NULL) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
     uintptr_t p = (uintptr_t)self->stripes_mem;
-    p = (p + COUNTER_CACHE_LINE - 1) & ~(uintptr_t)(COUNTER_CACHE_LINE - 1);
+    p = (p + STRIPE_SIZE - 1) & ~(uintptr_t)(STRIPE_SIZE - 1);
     self->spill = (counter_spill *)p;
     self->stripes = (counter_stripe *)p + 1;
     self->nstripes = n;
@@ -211,7 +207,7 @@ counter_add(atomiccounterobject *self, int64_t delta)
     // cache line exclusive for the compare-and-swap that follows.
     int64_t old = _Py_atomic_add_int64(cell, 0), new;
     for (;;) {
-        if (_PyAtomics_AddOverflows(old, delta, &new)) {
+        if (atomics_add_overflows(old, delta, &new)) {
             // The stripe is full: the spill takes it.
             int128 d = {0, 0};
             int128_add64(&d, delta);
@@ -239,7 +235,7 @@ _atomics_AtomicCounter_add(atomiccounterobject *self, PyObject *delta)
 /*[clinic end generated code: output=3ea707894a2962c5 input=a2d948d8187b2be4]*/
 {
     int64_t d;
-    if (_PyAtomics_AsInt64(delta, &d) < 0) {
+    if (atomics_as_int64(delta, &d) < 0) {
         return NULL;
     }
     return counter_add(self, d);
@@ -344,7 +340,7 @@ static PyObject *
 _atomics_AtomicCounter_handle_impl(atomiccounterobject *self)
 /*[clinic end generated code: output=1e9557c2cb598265 input=f4eae905b5774988]*/
 {
-    return _PyAtomics_NewHandle((PyObject *)self, atomiccounter_init_handle);
+    return atomics_new_handle((PyObject *)self, atomiccounter_init_handle);
 }
 
 /*[clinic input]
@@ -360,7 +356,7 @@ _atomics_AtomicCounter___sizeof___impl(atomiccounterobject *self)
     size_t size = (size_t)Py_TYPE(self)->tp_basicsize;
     if (self->stripes_mem != NULL) {            // not a handle
         size += ((size_t)(self->nstripes + 1) * sizeof(counter_stripe)
-                 + COUNTER_CACHE_LINE);
+                 + STRIPE_SIZE);
     }
     return PyLong_FromSize_t(size);
 }
@@ -408,7 +404,7 @@ atomiccounter_release(PyObject *op)
 static void
 atomiccounter_dealloc(PyObject *op)
 {
-    _PyAtomics_Dealloc(op, atomiccounter_dealloc, atomiccounter_release);
+    atomics_object_dealloc(op, atomiccounter_dealloc, atomiccounter_release);
 }
 
 static PyMethodDef atomiccounter_methods[] = {
@@ -435,7 +431,7 @@ static PyType_Slot atomiccounter_slots[] = {
     {Py_tp_new, atomiccounter_new},
     {Py_tp_doc, (void *)atomiccounter_new__doc__},
     {Py_tp_repr, atomiccounter_repr},
-    {Py_tp_traverse, _PyAtomics_Traverse},
+    {Py_tp_traverse, atomics_object_traverse},
     {Py_tp_dealloc, atomiccounter_dealloc},
     {Py_tp_methods, atomiccounter_methods},
     {Py_tp_members, atomiccounter_members},
@@ -444,7 +440,7 @@ static PyType_Slot atomiccounter_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_AtomicCounterSpec = {
+PyType_Spec atomics_counter_spec = {
     .name = "atomics.AtomicCounter",
     .basicsize = sizeof(atomiccounterobject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC

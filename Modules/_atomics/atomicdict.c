@@ -1,6 +1,6 @@
 /* atomics.AtomicDict: a concurrent hash map.
 
-   Layout.  A table is an array of entries {hash, key, value, owner}, a
+   Layout.  A table is an array of entries {hash, key, value, flags}, a
    power of two long, searched by linear probing from home(hash) (a
    Fibonacci hash of the Python hash, so that structured hashes do not
    cluster).  The dict points to its current table; the table is replaced
@@ -16,32 +16,13 @@
    value with _PyAtomic_PublishShared() and swap it in with a
    compare-and-swap; readers take a strong reference with a try-incref and
    re-check of the entry.  A replaced value is released once it is out of
-   the entry: a reader that loaded it either fails its try-incref or its
-   re-check.  An entry's reference is counted in the value's shared count,
-   as another thread's would be, because threads replace each other's
-   values: released by a thread that does not own the value, a reference
-   its owner took would have the value queued to the owner to merge its
-   counts, after which every reference the owner takes to it is an atomic
-   operation (2 threads writing the same 1024 keys: 7% more writes per
-   second with the shared count, in paired runs).
-
-   Releasing another thread's value writes the line of its counts, which
-   its owner keeps using (the benchmark's values are the threads' own key
-   objects): a transfer of that line, and another when the owner next
-   touches it.  So `d[k] = v` hands the reference back to the value's
-   owner (_PyAtomic_ReleaseSharedTo(), biased reference counting's queue):
-   in batches, released by the owner on lines it holds (2 threads writing
-   the same 1024 keys: 10-22% more writes per second than the build that
-   released at once with 24-byte entries, in three series of paired runs;
-   one thread unchanged).
-   To know the owner without touching the value, the entry keeps a hint,
-   the owner of its value, read when the value is published (its line is
-   then at hand).  The hint is swapped in after the value's
-   compare-and-swap, with relaxed atomics: two writers that swap at once
-   may leave each other's hint, which costs only time, as any thread may
-   release a shared reference.  The other writes release what they replace
-   at once (those that store a value set the hint too); a table built by a
-   resize starts with no hints.
+   the entry (path 1 of Python/atomics.c): a reader that loaded it either
+   fails its try-incref or its re-check.  An entry's reference is counted
+   in the value's shared count, as another thread's would be, because
+   threads replace each other's values: released by a thread that does
+   not own the value, a reference its owner took would have the value
+   queued to the owner to merge its counts, after which every reference
+   the owner takes to it is an atomic operation.
 
    Lookups take no lock and write nothing but the reference count of the
    value they return: they load the table pointer, probe, and compare keys.
@@ -49,30 +30,33 @@
    hashes are: an entry says whether its key is such an int (KEY_IS_HASH),
    and a lookup of one does not compare it with another (a call fewer, and
    a load of the key's line, which other threads may be writing: in {i: i}
-   the key is the value whose count every reader writes; 8% fewer
-   instructions per read of the benchmark's dict-read, counted with
-   callgrind).  Keys are never released while a reader may hold the table:
-   a table, and every key it holds, is released only after a QSBR grace
-   period (_PyAtomic_Retire()).  So a reader may compare the bytes of a str
-   or int key without taking a reference, and may Py_INCREF any key it
-   finds before calling its __eq__.  After any call that may run Python code
-   (which may pass a quiescent state, resize the table, free it) the reader
-   trusts nothing it loaded before: if the dict's table is not the same
-   table (pointer and version) it starts over.  A key comparison that keeps
-   seeing the table replaced (by an __eq__ that mutates the dict, say)
-   gives up after MAX_RESTARTS with RuntimeError.
+   the key is the value whose count every reader writes).  Keys are never
+   released while a reader may hold the table: a table, and every key it
+   holds, is released only after a QSBR grace period (_PyAtomic_Retire()).
+   So a reader may compare the bytes of a str or int key without taking a
+   reference, and may Py_INCREF any key it finds before calling its
+   __eq__.  After any call that may run Python code (which may pass a
+   quiescent state, resize the table, free it) the reader trusts nothing
+   it loaded before: if the dict's table is not the same table (pointer
+   and version) it starts over, remembering the result of that comparison
+   by the key object's identity (compare_memo), so that other threads'
+   writes cost a slow-comparing key one restart, not an error.  A lookup
+   whose comparisons saw the table replaced MAX_RESTARTS times (an __eq__
+   that mutates the dict, say) finishes on a snapshot of the entries of
+   its hash (lookup_slowly()).
 
    Writers of different keys share no lock and no cache line but the
    table's counters of claimed and live entries (written only when a key
    is inserted or deleted).  Writers serialise only on resizing, under the
-   dict's resize mutex:
+   dict's resize lock, which is never held by a stopped thread (see
+   resize_lock()):
 
    - The resizer allocates the new table first (a MemoryError leaves the
      dict as it was), then freezes the old one entry by entry: it claims
      each free entry as DEAD_KEY, and swaps each value v for FREEZE(v) (a
      tag in the low bit) with a compare-and-swap.  A writer's own
-     compare-and-swap on a frozen entry fails; it then waits on the resize
-     mutex and starts over on the new table.  So no write is lost: every
+     compare-and-swap on a frozen entry fails; it then waits for the
+     resize lock and starts over on the new table.  So no write is lost: every
      write lands in the old table before its entry was frozen (and is
      copied), or in the new one.
    - It copies every key that has a value into the new table (no
@@ -123,24 +107,24 @@ static const char dead_key_marker = 0;
 #define THAW(v) ((PyObject *)((uintptr_t)(v) & ~FROZEN_BIT))
 
 #define MIN_SIZE 8
-#define MAX_RESTARTS 16
 #define RESTART 2               // a result besides -1, 0 and 1
+#define SLOW_PATH 3             // another: a lookup takes lookup_slowly()
+// Restarts of a lookup's probe before it takes its slow path.
+#define MAX_RESTARTS 16
 
 typedef struct {
     Py_hash_t hash;             // EMPTY_HASH: free
     PyObject *key;              // NULL: being claimed; DEAD_KEY: frozen free
     PyObject *value;            // NULL: no value; FREEZE()d: table frozen
-    uintptr_t owner;            // a hint: the thread that owned value;
-                                // and KEY_IS_HASH
+    uintptr_t flags;            // KEY_IS_HASH, or 0
 } adict_entry;
 
-// A bit of an entry's owner word, set when its key is claimed (before the
-// key is published) and kept by every later store: the key is an exact int
+// A bit of an entry's flags, set when its key is claimed (before the key
+// is published) and never changed while the table lives: the key is an exact int
 // whose value is its hash (every int of one digit but -1).  A key looked
 // up that is such an int too, with the same hash, equals it: no call, and
 // no load of the table's key, whose line other threads may be writing (in
-// {i: i}, every reader of a value writes the count of the key).  Owners
-// are thread ids, word aligned; the bit is masked off them all the same.
+// {i: i}, every reader of a value writes the count of the key).
 #define KEY_IS_HASH ((uintptr_t)1)
 
 static inline uintptr_t
@@ -158,7 +142,7 @@ key_flags(PyObject *key, Py_hash_t hash)
 static inline int
 same_int_key(uintptr_t flags, adict_entry *e)
 {
-    return (flags & _Py_atomic_load_uintptr_relaxed(&e->owner)) != 0;
+    return (flags & _Py_atomic_load_uintptr_relaxed(&e->flags)) != 0;
 }
 
 // A counter on a cache line of its own (with, for the count of live
@@ -167,7 +151,7 @@ same_int_key(uintptr_t flags, adict_entry *e)
 typedef struct {
     Py_ssize_t n;
     Py_ssize_t pop_from;
-    char _pad[64 - 2 * sizeof(Py_ssize_t)];
+    char _pad[ATOMICS_CACHE_LINE - 2 * sizeof(Py_ssize_t)];
 } padded_count;
 
 typedef struct {
@@ -175,7 +159,7 @@ typedef struct {
     int shift;                  // 64 - log2(size)
     uint8_t drop_values;        // releasing the table releases its values
     uint64_t version;           // unique: tells tables at one address apart
-    char _pad[64 - 3 * sizeof(Py_ssize_t)];
+    char _pad[ATOMICS_CACHE_LINE - 3 * sizeof(Py_ssize_t)];
     padded_count used;          // claimed entries
     padded_count live;          // entries with a value
     adict_entry entries[1];
@@ -183,7 +167,7 @@ typedef struct {
 
 typedef struct {
     adict_table *table;
-    PyMutex resize_mutex;
+    uint8_t resizing;           // the resize lock: see resize()
     uint32_t merges;            // reduce_count() calls (count_keys())
     _PyAtomic_RetireList retired;
 } adict_core;
@@ -220,17 +204,18 @@ table_bytes(Py_ssize_t size)
     return offsetof(adict_table, entries) + (size_t)size * sizeof(adict_entry);
 }
 
+// A new empty table, or NULL (out of memory) with no exception set: a
+// resizer calls it under the resize lock, where nothing may allocate an
+// object (an exception, say).
 static adict_table *
 table_new(Py_ssize_t size)
 {
     if ((size_t)size > (PY_SSIZE_T_MAX - sizeof(adict_table))
                        / sizeof(adict_entry)) {
-        PyErr_NoMemory();
         return NULL;
     }
     adict_table *t = PyMem_Malloc(table_bytes(size));
     if (t == NULL) {
-        PyErr_NoMemory();
         return NULL;
     }
     memset(t, 0, offsetof(adict_table, entries));
@@ -245,7 +230,7 @@ table_new(Py_ssize_t size)
         t->entries[i].hash = EMPTY_HASH;
         t->entries[i].key = NULL;
         t->entries[i].value = NULL;
-        t->entries[i].owner = 0;
+        t->entries[i].flags = 0;
     }
     return t;
 }
@@ -320,21 +305,44 @@ wait_briefly(int spins)
     }
 }
 
+/* The resize lock.  A thread holds it only while it runs resize()'s
+   critical part, which neither runs Python code, nor allocates an object,
+   nor detaches its thread state; threads wait for it attached (polling,
+   yielding the processor, then sleeping).  So a thread that holds it is
+   always attached and running, and a stop-the-world pause (fork(), the
+   interpreter's finalization, a garbage collection) waits for it to let
+   go before it stops: no fork child and no finalizer ever finds the lock
+   held by a thread that was stopped or is gone.  (A PyMutex parks a
+   waiter detached and can hand it the lock while it is still detached;
+   a pause then stops it holding the lock, which a fork child inherited
+   locked, and a daemon thread kept locked at exit.) */
+static void
+resize_lock(adict_core *d)
+{
+    for (int round = 0;; round++) {
+        uint8_t unlocked = 0;
+        if (_Py_atomic_load_uint8_relaxed(&d->resizing) == 0
+            && _Py_atomic_compare_exchange_uint8(&d->resizing, &unlocked, 1))
+        {
+            return;
+        }
+        _PyAtomic_Pause(round);
+    }
+}
+
+static void
+resize_unlock(adict_core *d)
+{
+    _Py_atomic_store_uint8(&d->resizing, 0);
+}
+
 // Wait for the resize under way to finish.
 static void
 wait_for_resize(adict_core *d)
 {
-    PyMutex_Lock(&d->resize_mutex);
-    PyMutex_Unlock(&d->resize_mutex);
-}
-
-static PyObject *
-err_changed(void)
-{
-    PyErr_SetString(PyExc_RuntimeError,
-                    "AtomicDict was resized or cleared during every one of "
-                    "16 key comparisons in a row");
-    return NULL;
+    for (int round = 0; _Py_atomic_load_uint8(&d->resizing); round++) {
+        _PyAtomic_Pause(round);
+    }
 }
 
 // Put (hash, key, value) into a table no other thread sees yet, which has
@@ -351,7 +359,7 @@ insert_fresh(adict_table *t, Py_hash_t hash, PyObject *key, PyObject *value,
     t->entries[i].hash = hash;
     t->entries[i].key = key;
     t->entries[i].value = value;
-    t->entries[i].owner = flags;
+    t->entries[i].flags = flags;
 }
 
 static Py_ssize_t
@@ -370,10 +378,10 @@ size_for(Py_ssize_t live)
 static int
 resize(adict_core *d, adict_table *t, int clear)
 {
-    PyMutex_Lock(&d->resize_mutex);
+    resize_lock(d);
     adict_table *cur = current_table(d);
     if (cur != t && !clear) {
-        PyMutex_Unlock(&d->resize_mutex);       // done by someone else
+        resize_unlock(d);       // done by someone else
         return 0;
     }
     t = cur;
@@ -382,7 +390,8 @@ resize(adict_core *d, adict_table *t, int clear)
     // t, and move to a smaller table at the end if the count allows.
     adict_table *nt = table_new(clear ? MIN_SIZE : size_for(t->size));
     if (nt == NULL) {
-        PyMutex_Unlock(&d->resize_mutex);
+        resize_unlock(d);
+        PyErr_NoMemory();
         return -1;
     }
     Py_ssize_t copied = 0;
@@ -409,22 +418,18 @@ resize(adict_core *d, adict_table *t, int clear)
         assert(!IS_FROZEN(v));
         if (v != NULL && !clear) {
             insert_fresh(nt, h, Py_NewRef(k), v,        // the value moves
-                         _Py_atomic_load_uintptr_relaxed(&e->owner)
-                         & KEY_IS_HASH);
+                         _Py_atomic_load_uintptr_relaxed(&e->flags));
             copied++;
         }
     }
     if (size_for(copied) < nt->size) {
         adict_table *small = table_new(size_for(copied));
-        if (small == NULL) {
-            PyErr_Clear();      // keep the large one
-        }
-        else {
+        if (small != NULL) {    // else keep the large one
             for (Py_ssize_t i = 0; i < nt->size; i++) {
                 adict_entry *e = &nt->entries[i];
                 if (e->hash != EMPTY_HASH) {
                     insert_fresh(small, e->hash, e->key, e->value,
-                                 e->owner & KEY_IS_HASH);
+                                 e->flags);
                 }
             }
             PyMem_Free(nt);
@@ -435,7 +440,7 @@ resize(adict_core *d, adict_table *t, int clear)
     nt->live.n = copied;
     t->drop_values = (uint8_t)clear;
     _Py_atomic_store_ptr_release(&d->table, nt);
-    PyMutex_Unlock(&d->resize_mutex);
+    resize_unlock(d);
     _PyAtomic_Retire(&d->retired, t, table_release);
     // The old table holds every key (and, after clear(), every value):
     // release it now if no other thread can be reading it, else the
@@ -444,11 +449,80 @@ resize(adict_core *d, adict_table *t, int clear)
     return 0;
 }
 
+/* What a probe learnt from the key comparisons that ran Python code,
+   across its restarts: for each key object of the table it compared (a
+   strong reference), whether it equals the key looked up.  A comparison
+   during which other threads resized the table sends the probe back to
+   the start; the keys it compared are then recognised by identity and not
+   compared again (a resize moves the same key objects to the new table).
+   So ordinary writes of other threads, however frequent, cost a lookup of
+   a slow-comparing key at most one restart per key, never an error; only
+   new keys of the same hash, inserted during every comparison, can keep
+   a probe going, as they can keep a dict lookup going. */
+#define MEMO_SIZE 8
+
+typedef struct {
+    PyObject *keys[MEMO_SIZE];
+    uint8_t equal[MEMO_SIZE];
+    int n;                      // entries used
+    int next;                   // the one to replace when all are used
+    int restarts;               // comparisons that saw the table replaced
+} compare_memo;
+
+static inline void
+memo_init(compare_memo *m)
+{
+    m->n = 0;
+    m->next = 0;
+    m->restarts = 0;
+}
+
+// Release the memo's keys: the caller holds nothing a release may free.
+static inline void
+memo_clear(compare_memo *m)
+{
+    for (int i = 0; i < m->n; i++) {
+        Py_DECREF(m->keys[i]);
+    }
+    m->n = 0;
+}
+
+// 1 or 0 if k was compared, else -1.
+static int
+memo_find(compare_memo *m, PyObject *k)
+{
+    for (int i = 0; i < m->n; i++) {
+        if (m->keys[i] == k) {
+            return m->equal[i];
+        }
+    }
+    return -1;
+}
+
+// Remember the comparison of k (a reference passes to the memo).
+static void
+memo_add(compare_memo *m, PyObject *k, int equal)
+{
+    int i;
+    if (m->n < MEMO_SIZE) {
+        i = m->n++;
+    }
+    else {
+        // All used: replace the oldest (taken in turn).
+        i = m->next;
+        m->next = (i + 1) % MEMO_SIZE;
+        Py_DECREF(m->keys[i]);
+    }
+    m->keys[i] = k;
+    m->equal[i] = (uint8_t)equal;
+}
+
 // A key comparison, for a key k of table t that is not the key looked up
 // but has its hash: 1 equal, 0 not, -1 error, RESTART if t stopped being
-// the dict's table meanwhile.
+// the dict's table meanwhile (the result is then in memo).
 static int
-compare_key(adict_core *d, adict_table *t, PyObject *k, PyObject *key)
+compare_key(adict_core *d, adict_table *t, PyObject *k, PyObject *key,
+            compare_memo *memo)
 {
     PyTypeObject *tp = Py_TYPE(key);
     if (Py_TYPE(k) == tp && (tp == &PyUnicode_Type || tp == &PyLong_Type
@@ -458,17 +532,24 @@ compare_key(adict_core *d, adict_table *t, PyObject *k, PyObject *key)
         return tp == &PyUnicode_Type ? _PyUnicode_Equal(k, key)
                                      : PyObject_RichCompareBool(k, key, Py_EQ);
     }
+    int known = memo_find(memo, k);
+    if (known >= 0) {
+        return known;
+    }
     uint64_t version = t->version;
     Py_INCREF(k);
     int cmp = PyObject_RichCompareBool(k, key, Py_EQ);
-    Py_DECREF(k);
     if (cmp < 0) {
+        Py_DECREF(k);
         return -1;
     }
     adict_table *now = current_table(d);
     if (now != t || now->version != version) {
+        memo_add(memo, k, cmp);
+        memo->restarts++;
         return RESTART;
     }
+    Py_DECREF(k);
     return cmp;
 }
 
@@ -507,60 +588,6 @@ read_value(adict_core *d, adict_table *t, adict_entry *e, PyObject **pvalue)
     }
 }
 
-/* Look key up.  Returns 1 and a new reference to its value in *pvalue, 0
-   if it has none, -1 with an exception set. */
-static int
-adict_lookup(adict_core *d, PyObject *key, Py_hash_t hash, PyObject **pvalue)
-{
-    uintptr_t flags = key_flags(key, hash);
-    int restarts = 0;
-  restart:;
-    adict_table *t = current_table(d);
-    size_t mask = (size_t)t->size - 1;
-    size_t i = home(t, hash);
-    for (Py_ssize_t n = 0; n < t->size; n++, i = (i + 1) & mask) {
-        adict_entry *e = &t->entries[i];
-        Py_hash_t h = _Py_atomic_load_ssize_relaxed(&e->hash);
-        if (h == EMPTY_HASH) {
-            break;
-        }
-        if (h != hash) {
-            continue;
-        }
-        PyObject *k = _Py_atomic_load_ptr_acquire(&e->key);
-        if (k == NULL) {
-            continue;           // being inserted: not there yet
-        }
-        if (k == DEAD_KEY) {
-            break;              // was free when the table froze
-        }
-        if (k != key && !same_int_key(flags, e)) {
-            int eq = compare_key(d, t, k, key);
-            if (eq == RESTART) {
-                goto again;
-            }
-            if (eq < 0) {
-                return -1;
-            }
-            if (eq == 0) {
-                continue;
-            }
-        }
-        int r = read_value(d, t, e, pvalue);
-        if (r == RESTART) {
-            goto again;
-        }
-        return r;
-    }
-    return 0;
-  again:
-    if (++restarts > MAX_RESTARTS) {
-        err_changed();
-        return -1;
-    }
-    goto restart;
-}
-
 typedef struct {
     adict_table *table;
     adict_entry *entry;
@@ -572,25 +599,30 @@ too_full(adict_table *t)
     return 3 * _Py_atomic_load_ssize_relaxed(&t->used.n) >= 2 * t->size;
 }
 
-/* Find the entry of key in the dict's table; with claim, claim a free one
-   if it has none (resizing first when the table is full).  Returns 1 (*s
-   set), 0 (no entry, without claim), -1 with an exception set. */
-static int
-find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
-           adict_slot *s)
+
+enum {
+    PROBE_LOOKUP,   // find key; skip an entry whose key is being published
+    PROBE_FIND,     // find key, waiting for keys being published
+    PROBE_CLAIM,    // find key, or claim a free entry for it
+};
+
+/* The probe loop of every operation on one key: find the entry of key in
+   the dict's table (see the top comment).  A lookup takes effect before
+   an insertion whose key is not published yet, and ends at an entry that
+   was free when its table froze; a writer waits for both to settle, and
+   with PROBE_CLAIM claims a free entry if the key has none (resizing
+   first when the table is full).  Returns 1 (*s set), 0 (no entry), -1
+   with an exception set; a lookup whose comparisons keep seeing the table
+   replaced returns SLOW_PATH (a writer restarts for as long as that
+   lasts, as a dict does). */
+static inline int
+probe(adict_core *d, PyObject *key, Py_hash_t hash, int mode,
+      compare_memo *memo, adict_slot *s)
 {
-    // Every write counts towards releasing the retired tables, while there
-    // are any (so that a table, its keys and a cleared table's values do
-    // not wait for the next resize).  This runs before we hold anything
-    // of a table: releasing may run finalizers.
-    if (_Py_atomic_load_ssize_relaxed(&d->retired.pending) > 0) {
-        _PyAtomic_RetireTick(&d->retired);
-    }
     uintptr_t flags = key_flags(key, hash);
-    int restarts = 0;
   restart:;
     adict_table *t = current_table(d);
-    if (claim && too_full(t)) {
+    if (mode == PROBE_CLAIM && too_full(t)) {
         if (resize(d, t, 0) < 0) {
             return -1;
         }
@@ -602,13 +634,13 @@ find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
         adict_entry *e = &t->entries[i];
         Py_hash_t h = _Py_atomic_load_ssize_relaxed(&e->hash);
         if (h == EMPTY_HASH) {
-            if (!claim) {
+            if (mode != PROBE_CLAIM) {
                 return 0;
             }
             if (_Py_atomic_compare_exchange_ssize(&e->hash, &h, hash)) {
                 // The flags before the key: a thread that finds the key
                 // finds them (release and acquire of the key).
-                _Py_atomic_store_uintptr_relaxed(&e->owner, flags);
+                _Py_atomic_store_uintptr_relaxed(&e->flags, flags);
                 _Py_atomic_store_ptr_release(&e->key, Py_NewRef(key));
                 _Py_atomic_add_ssize(&t->used.n, 1);
                 s->table = t;
@@ -620,21 +652,29 @@ find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
         if (h != hash) {
             continue;
         }
-        PyObject *k;
-        for (int spins = 0;
-             (k = _Py_atomic_load_ptr_acquire(&e->key)) == NULL; spins++) {
-            wait_briefly(spins);    // a thread is publishing its key
+        PyObject *k = _Py_atomic_load_ptr_acquire(&e->key);
+        if (k == NULL) {
+            if (mode == PROBE_LOOKUP) {
+                continue;           // being inserted: not there yet
+            }
+            for (int spins = 0;
+                 (k = _Py_atomic_load_ptr_acquire(&e->key)) == NULL;
+                 spins++) {
+                wait_briefly(spins);    // a thread is publishing its key
+            }
         }
         if (k == DEAD_KEY) {
+            if (mode == PROBE_LOOKUP) {
+                return 0;               // was free when the table froze
+            }
             wait_for_resize(d);
             goto restart;
         }
         if (k != key && !same_int_key(flags, e)) {
-            int eq = compare_key(d, t, k, key);
+            int eq = compare_key(d, t, k, key, memo);
             if (eq == RESTART) {
-                if (++restarts > MAX_RESTARTS) {
-                    err_changed();
-                    return -1;
+                if (mode == PROBE_LOOKUP && memo->restarts > MAX_RESTARTS) {
+                    return SLOW_PATH;
                 }
                 goto restart;
             }
@@ -649,7 +689,7 @@ find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
         s->entry = e;
         return 1;
     }
-    if (!claim) {
+    if (mode != PROBE_CLAIM) {
         return 0;
     }
     // No free entry: frozen (wait for the resize) or full (resize).
@@ -659,18 +699,120 @@ find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
     goto restart;
 }
 
-// After a compare-and-swap that stored a value owned by owner
-// (_PyAtomic_Owner()) into e: the owner of the value it replaced.  A hint:
-// two writers that swap at once may leave each other's (see the top
-// comment).  The entry's KEY_IS_HASH stays: every writer found the key
-// first, so it loads the bit set when the key was claimed.
-static inline uintptr_t
-swap_owner(adict_entry *e, uintptr_t owner)
+/* The slow path of a lookup whose key comparisons saw the table replaced
+   MAX_RESTARTS times (an __eq__ that writes to the dict, say): take the
+   entries of key's hash, with references to their keys and values, in
+   one pass over the dict's table that runs no Python code, then compare.
+   The result is the dict's state at the time of that pass, which lies
+   within the lookup.  Returns as adict_lookup(). */
+static int
+lookup_slowly(adict_core *d, PyObject *key, Py_hash_t hash,
+              PyObject **pvalue)
 {
-    uintptr_t prev = _Py_atomic_load_uintptr_relaxed(&e->owner);
-    _Py_atomic_store_uintptr_relaxed(
-        &e->owner, (owner & ~KEY_IS_HASH) | (prev & KEY_IS_HASH));
-    return prev & ~KEY_IS_HASH;
+    PyObject **items = NULL;        // key, value, key, value...
+    Py_ssize_t n = 0, cap = 0;
+    int found = 0;
+  restart:
+    for (Py_ssize_t j = 0; j < n; j++) {
+        Py_DECREF(items[j]);
+    }
+    n = 0;
+    adict_table *t = current_table(d);
+    size_t mask = (size_t)t->size - 1;
+    size_t i = home(t, hash);
+    for (Py_ssize_t m = 0; m < t->size; m++, i = (i + 1) & mask) {
+        adict_entry *e = &t->entries[i];
+        Py_hash_t h = _Py_atomic_load_ssize_relaxed(&e->hash);
+        if (h == EMPTY_HASH) {
+            break;
+        }
+        PyObject *k = _Py_atomic_load_ptr_acquire(&e->key);
+        if (k == DEAD_KEY) {
+            break;
+        }
+        if (h != hash || k == NULL) {
+            continue;
+        }
+        PyObject *v;
+        int r = read_value(d, t, e, &v);
+        if (r == RESTART) {
+            goto restart;
+        }
+        if (r == 0) {
+            continue;
+        }
+        if (n + 2 > cap) {
+            PyObject **bigger = PyMem_Realloc(
+                items, (cap ? 2 * cap : 16) * sizeof(*items));
+            if (bigger == NULL) {
+                Py_DECREF(v);
+                PyErr_NoMemory();
+                found = -1;
+                break;
+            }
+            items = bigger;
+            cap = cap ? 2 * cap : 16;
+        }
+        items[n++] = Py_NewRef(k);
+        items[n++] = v;
+    }
+    for (Py_ssize_t j = 0; j < n && found == 0; j += 2) {
+        found = items[j] == key ? 1
+                : PyObject_RichCompareBool(items[j], key, Py_EQ);
+        if (found > 0) {
+            *pvalue = Py_NewRef(items[j + 1]);
+        }
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
+        Py_DECREF(items[j]);
+    }
+    PyMem_Free(items);
+    return found;
+}
+
+/* Look key up.  Returns 1 and a new reference to its value in *pvalue, 0
+   if it has none, -1 with an exception set. */
+static int
+adict_lookup(adict_core *d, PyObject *key, Py_hash_t hash, PyObject **pvalue)
+{
+    compare_memo memo;
+    memo_init(&memo);
+    adict_slot s;
+    int r;
+    do {
+        r = probe(d, key, hash, PROBE_LOOKUP, &memo, &s);
+        if (r == 1) {
+            r = read_value(d, s.table, s.entry, pvalue);
+        }
+    } while (r == RESTART);
+    memo_clear(&memo);
+    if (r == SLOW_PATH) {
+        r = lookup_slowly(d, key, hash, pvalue);
+    }
+    return r;
+}
+
+/* Find the entry of key in the dict's table; with claim, claim a free one
+   if it has none.  Returns 1 (*s set), 0 (no entry, without claim), -1
+   with an exception set. */
+static int
+find_entry(adict_core *d, PyObject *key, Py_hash_t hash, int claim,
+           adict_slot *s)
+{
+    // Every write counts towards releasing the retired tables, while there
+    // are any (so that a table, its keys and a cleared table's values do
+    // not wait for the next resize).  This runs before we hold anything
+    // of a table: releasing may run finalizers.
+    if (_Py_atomic_load_ssize_relaxed(&d->retired.pending) > 0) {
+        _PyAtomic_RetireTick(&d->retired);
+    }
+    compare_memo memo;
+    memo_init(&memo);
+    s->table = NULL;            // (set on success; for the compiler)
+    s->entry = NULL;
+    int r = probe(d, key, hash, claim ? PROBE_CLAIM : PROBE_FIND, &memo, s);
+    memo_clear(&memo);
+    return r;
 }
 
 /* Compare-and-swap on the value of an entry: expected and desired may be
@@ -686,7 +828,6 @@ entry_cas(adict_core *d, adict_slot *s, PyObject *expected,
     adict_entry *e = s->entry;
     PyObject *v = expected;
     if (_Py_atomic_compare_exchange_ptr(&e->value, &v, desired)) {
-        swap_owner(e, _PyAtomic_Owner(desired));
         if (expected == NULL && desired != NULL) {
             _Py_atomic_add_ssize(&s->table->live.n, 1);
         }
@@ -804,12 +945,14 @@ adict_update(adict_core *d, PyObject *key, Py_hash_t hash,
     }
 }
 
-/* Set the value of key (value borrowed).  Returns 0, or -1. */
+/* Set the value of key (value borrowed).  With pold, *pold gets a new
+   reference to the value replaced (NULL if none); without, it is released.
+   Returns 0, or -1. */
 static int
-adict_setitem(adict_core *d, PyObject *key, Py_hash_t hash, PyObject *value)
+adict_exchange(adict_core *d, PyObject *key, Py_hash_t hash,
+               PyObject *value, PyObject **pold)
 {
     PyObject *pv = _PyAtomic_PublishShared(value);
-    uintptr_t owner = _PyAtomic_Owner(pv);
     for (;;) {
         adict_slot s;
         if (find_entry(d, key, hash, 1, &s) < 0) {
@@ -820,16 +963,26 @@ adict_setitem(adict_core *d, PyObject *key, Py_hash_t hash, PyObject *value)
         PyObject *old = _Py_atomic_load_ptr(&e->value);
         while (!IS_FROZEN(old)) {
             if (_Py_atomic_compare_exchange_ptr(&e->value, &old, pv)) {
-                uintptr_t old_owner = swap_owner(e, owner);
                 if (old == NULL) {
                     _Py_atomic_add_ssize(&s.table->live.n, 1);
                 }
-                _PyAtomic_ReleaseSharedTo(old, old_owner);
+                if (pold != NULL) {
+                    *pold = entry_ref_to_caller(old);
+                }
+                else {
+                    _PyAtomic_ReleaseShared(old);
+                }
                 return 0;
             }
         }
         wait_for_resize(d);
     }
+}
+
+static inline int
+adict_setitem(adict_core *d, PyObject *key, Py_hash_t hash, PyObject *value)
+{
+    return adict_exchange(d, key, hash, value, NULL);
 }
 
 // A table mostly empty after deletions shrinks (best effort: a table
@@ -986,7 +1139,7 @@ class _atomics.AtomicDict "atomicdictobject *" "clinic_state()->atomicdict_type"
 static inline atomics_state *
 dict_state(PyObject *self)
 {
-    return _PyAtomics_FindState(Py_TYPE(self));
+    return atomics_find_state(Py_TYPE(self));
 }
 
 static inline adict_core *
@@ -999,7 +1152,11 @@ static int
 core_init(adict_core *d)
 {
     d->table = table_new(MIN_SIZE);
-    return d->table == NULL ? -1 : 0;
+    if (d->table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *
@@ -1579,26 +1736,11 @@ _atomics_AtomicDict_get_and_set_impl(atomicdictobject *self, PyObject *key,
         }
         return r > 0 ? old : Py_NewRef(st->not_found);
     }
-    PyObject *pv = _PyAtomic_PublishShared(value);
-    for (;;) {
-        adict_slot s;
-        if (find_entry(d, key, hash, 1, &s) < 0) {
-            _PyAtomic_ReleaseShared(pv);
-            return NULL;
-        }
-        adict_entry *e = s.entry;
-        PyObject *old = _Py_atomic_load_ptr(&e->value);
-        while (!IS_FROZEN(old)) {
-            if (_Py_atomic_compare_exchange_ptr(&e->value, &old, pv)) {
-                swap_owner(e, _PyAtomic_Owner(pv));
-                if (old == NULL) {
-                    _Py_atomic_add_ssize(&s.table->live.n, 1);
-                }
-                return sentinel(st, entry_ref_to_caller(old));
-            }
-        }
-        wait_for_resize(d);
+    PyObject *old;
+    if (adict_exchange(d, key, hash, value, &old) < 0) {
+        return NULL;
     }
+    return sentinel(st, old);
 }
 
 typedef struct {
@@ -2282,7 +2424,7 @@ static PyType_Slot adict_iter_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_AtomicDictIterSpec = {
+PyType_Spec atomics_dictiter_spec = {
     .name = "atomics.AtomicDict_iterator",
     .basicsize = sizeof(adict_iterobject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
@@ -2573,21 +2715,21 @@ static PyType_Slot values_slots[] = {
                     | Py_TPFLAGS_IMMUTABLETYPE                              \
                     | Py_TPFLAGS_DISALLOW_INSTANTIATION)
 
-PyType_Spec _PyAtomics_AtomicDictKeysSpec = {
+PyType_Spec atomics_dictkeys_spec = {
     .name = "atomics.AtomicDict_keys",
     .basicsize = sizeof(adict_viewobject),
     .flags = VIEW_FLAGS,
     .slots = keys_slots,
 };
 
-PyType_Spec _PyAtomics_AtomicDictValuesSpec = {
+PyType_Spec atomics_dictvalues_spec = {
     .name = "atomics.AtomicDict_values",
     .basicsize = sizeof(adict_viewobject),
     .flags = VIEW_FLAGS,
     .slots = values_slots,
 };
 
-PyType_Spec _PyAtomics_AtomicDictItemsSpec = {
+PyType_Spec atomics_dictitems_spec = {
     .name = "atomics.AtomicDict_items",
     .basicsize = sizeof(adict_viewobject),
     .flags = VIEW_FLAGS,
@@ -2732,33 +2874,31 @@ _atomics_AtomicDict___reduce___impl(atomicdictobject *self)
 /*[clinic end generated code: output=88a5fb09126bee1c input=a7bcf6e980a250bc]*/
 {
     // As object.__reduce_ex__() reduces a dict subclass: the object is
-    // made by copyreg.__newobj__(type) (no __init__), gets the instance
-    // dict of a subclass as its state, then the items, one by one (so
-    // that an AtomicDict that contains itself pickles, and copy.copy() and
-    // copy.deepcopy() keep the subclass and its attributes).
+    // made by copyreg.__newobj__(type) (no __init__), gets the state that
+    // its __getstate__() returns (object.__getstate__(): the instance
+    // dict and the slots of a subclass, None for AtomicDict itself; or a
+    // subclass's own), then the items, one by one (so that an AtomicDict
+    // that contains itself pickles, and copy.copy() and copy.deepcopy()
+    // keep the subclass and its attributes).
     PyObject *newobj = _PyImport_GetModuleAttrString("copyreg",
                                                       "__newobj__");
     if (newobj == NULL) {
         return NULL;
     }
-    PyObject *state;
-    if (PyObject_GetOptionalAttr((PyObject *)self, &_Py_ID(__dict__),
-                                 &state) < 0) {
+    PyObject *state = PyObject_CallMethodNoArgs((PyObject *)self,
+                                                &_Py_ID(__getstate__));
+    if (state == NULL) {
         Py_DECREF(newobj);
         return NULL;
-    }
-    if (state != NULL && PyDict_Check(state) && PyDict_GET_SIZE(state) == 0) {
-        Py_CLEAR(state);
     }
     PyObject *items = items_snapshot_iter((PyObject *)self);
     if (items == NULL) {
         Py_DECREF(newobj);
-        Py_XDECREF(state);
+        Py_DECREF(state);
         return NULL;
     }
-    return Py_BuildValue("N(O)NON", newobj, Py_TYPE(self),
-                         state != NULL ? state : Py_NewRef(Py_None),
-                         Py_None, items);
+    return Py_BuildValue("N(O)NON", newobj, Py_TYPE(self), state, Py_None,
+                         items);
 }
 
 /*[clinic input]
@@ -2841,7 +2981,7 @@ static PyObject *
 _atomics_AtomicDict_handle_impl(atomicdictobject *self)
 /*[clinic end generated code: output=558a04c93ff2811e input=436facb3fd2a0148]*/
 {
-    return _PyAtomics_NewHandle((PyObject *)self, atomicdict_init_handle);
+    return atomics_new_handle((PyObject *)self, atomicdict_init_handle);
 }
 
 static PyObject *
@@ -2942,9 +3082,9 @@ atomicdict_richcompare(PyObject *self, PyObject *other, int op)
 static atomics_state *
 operand_state(PyObject *a, PyObject *b, PyObject **pself)
 {
-    PyObject *mod = PyType_GetModuleByDef(Py_TYPE(a), &_PyAtomics_Module);
+    PyObject *mod = PyType_GetModuleByDef(Py_TYPE(a), &atomics_module);
     if (mod != NULL) {
-        atomics_state *st = _PyAtomics_GetState(mod);
+        atomics_state *st = atomics_get_state(mod);
         if (PyObject_TypeCheck(a, st->atomicdict_type)) {
             *pself = a;
             return st;
@@ -3006,7 +3146,7 @@ atomicdict_traverse(PyObject *op, visitproc visit, void *arg)
             return r;
         }
     }
-    return _PyAtomics_Traverse(op, visit, arg);
+    return atomics_object_traverse(op, visit, arg);
 }
 
 static int
@@ -3040,7 +3180,7 @@ atomicdict_release(PyObject *op)
 static void
 atomicdict_dealloc(PyObject *op)
 {
-    _PyAtomics_Dealloc(op, atomicdict_dealloc, atomicdict_release);
+    atomics_object_dealloc(op, atomicdict_dealloc, atomicdict_release);
 }
 
 static PyMethodDef atomicdict_methods[] = {
@@ -3108,7 +3248,7 @@ static PyType_Slot atomicdict_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_AtomicDictSpec = {
+PyType_Spec atomics_dict_spec = {
     .name = "atomics.AtomicDict",
     .basicsize = sizeof(atomicdictobject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC
@@ -3165,7 +3305,7 @@ static PyType_Slot not_found_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_NotFoundSpec = {
+PyType_Spec atomics_notfound_spec = {
     .name = "atomics.NotFoundType",
     .basicsize = sizeof(PyObject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE

@@ -14,7 +14,7 @@
 // pointer: threads that update the value would otherwise also steal the
 // line holding the pointer every thread reads first (and the reference
 // count that loading the object from a shared place writes).
-#define VALUE_PADDING 64
+#define VALUE_PADDING ATOMICS_CACHE_LINE
 
 typedef struct {
     atomics_object base;
@@ -176,8 +176,8 @@ int_update(atomicintobject *self, int_updater op, int64_t arg,
 static int
 upd_add(int64_t old, int64_t arg, int64_t *new)
 {
-    if (_PyAtomics_AddOverflows(old, arg, new)) {
-        _PyAtomics_OverflowError();
+    if (atomics_add_overflows(old, arg, new)) {
+        atomics_overflow_error();
         return -1;
     }
     return 0;
@@ -222,7 +222,7 @@ static PyObject *
 int_op(atomicintobject *self, int_updater op, PyObject *arg, int return_new)
 {
     int64_t x, old, new;
-    if (_PyAtomics_AsInt64(arg, &x) < 0) {
+    if (atomics_as_int64(arg, &x) < 0) {
         return NULL;
     }
     if (int_update(self, op, x, &old, &new) < 0) {
@@ -278,7 +278,7 @@ static PyObject *
 int_add(atomicintobject *self, PyObject *delta, int return_new)
 {
     int64_t x, old;
-    if (_PyAtomics_AsInt64(delta, &x) < 0
+    if (atomics_as_int64(delta, &x) < 0
         || int_add_delta(self, x, &old) < 0) {
         return NULL;
     }
@@ -314,7 +314,7 @@ atomicint_init_impl(atomicintobject *self, PyObject *value)
 /*[clinic end generated code: output=3bb4ed327eb180bf input=3aac3a9a389abebd]*/
 {
     int64_t v = 0;
-    if (value != NULL && _PyAtomics_AsInt64(value, &v) < 0) {
+    if (value != NULL && atomics_as_int64(value, &v) < 0) {
         return -1;
     }
     before_store(self, v);
@@ -350,7 +350,7 @@ _atomics_AtomicInt_set(atomicintobject *self, PyObject *value)
 /*[clinic end generated code: output=4f036401ad2a68e2 input=c467c7b4e888fc5d]*/
 {
     int64_t v;
-    if (_PyAtomics_AsInt64(value, &v) < 0) {
+    if (atomics_as_int64(value, &v) < 0) {
         return NULL;
     }
     before_store(self, v);
@@ -372,7 +372,7 @@ _atomics_AtomicInt_exchange(atomicintobject *self, PyObject *value)
 /*[clinic end generated code: output=6e4e621614fb729d input=f2ce9c400dc3b1c8]*/
 {
     int64_t v;
-    if (_PyAtomics_AsInt64(value, &v) < 0) {
+    if (atomics_as_int64(value, &v) < 0) {
         return NULL;
     }
     before_store(self, v);
@@ -396,8 +396,8 @@ _atomics_AtomicInt_compare_and_set_impl(atomicintobject *self,
 /*[clinic end generated code: output=e83e3cd7f2e69952 input=9c37033fba4dfcfe]*/
 {
     int64_t e, d;
-    if (_PyAtomics_AsInt64(expected, &e) < 0
-        || _PyAtomics_AsInt64(desired, &d) < 0) {
+    if (atomics_as_int64(expected, &e) < 0
+        || atomics_as_int64(desired, &d) < 0) {
         return NULL;
     }
     before_store(self, d);
@@ -424,8 +424,8 @@ _atomics_AtomicInt_compare_exchange_impl(atomicintobject *self,
 /*[clinic end generated code: output=efa6275a85a7cbc5 input=98172d5b31067b2a]*/
 {
     int64_t e, d;
-    if (_PyAtomics_AsInt64(expected, &e) < 0
-        || _PyAtomics_AsInt64(desired, &d) < 0) {
+    if (atomics_as_int64(expected, &e) < 0
+        || atomics_as_int64(desired, &d) < 0) {
         return NULL;
     }
     before_store(self, d);
@@ -603,7 +603,7 @@ int_functional(atomicintobject *self, PyObject *func, PyObject *x,
             return NULL;
         }
         int64_t new;
-        int r = _PyAtomics_AsInt64(res, &new);
+        int r = atomics_as_int64(res, &new);
         Py_DECREF(res);
         if (r < 0) {
             return NULL;
@@ -718,7 +718,7 @@ static PyObject *
 _atomics_AtomicInt_handle_impl(atomicintobject *self)
 /*[clinic end generated code: output=ad0a2a99940888d6 input=75c801baf2e0eb1c]*/
 {
-    return _PyAtomics_NewHandle((PyObject *)self, atomicint_init_handle);
+    return atomics_new_handle((PyObject *)self, atomicint_init_handle);
 }
 
 static PyObject *
@@ -743,7 +743,7 @@ atomicint_bool(PyObject *op)
 static PyObject *
 atomicint_richcompare(PyObject *self, PyObject *other, int op)
 {
-    atomics_state *st = _PyAtomics_FindState(Py_TYPE(self));
+    atomics_state *st = atomics_find_state(Py_TYPE(self));
     PyObject *a = atomicint_int(self);
     if (a == NULL) {
         return NULL;
@@ -771,7 +771,7 @@ inplace(PyObject *self, PyObject *other, int_updater op)
         Py_RETURN_NOTIMPLEMENTED;
     }
     int64_t x;
-    if (_PyAtomics_AsInt64(other, &x) < 0) {
+    if (atomics_as_int64(other, &x) < 0) {
         return NULL;
     }
     if (int_update(atomicintobject_CAST(self), op, x, NULL, NULL) < 0) {
@@ -785,7 +785,7 @@ upd_sub(int64_t old, int64_t arg, int64_t *new)
 {
     if (arg == INT64_MIN) {
         if (old >= 0) {
-            _PyAtomics_OverflowError();
+            atomics_overflow_error();
             return -1;
         }
         *new = old - arg;
@@ -801,7 +801,7 @@ atomicint_iadd(PyObject *self, PyObject *other)
         Py_RETURN_NOTIMPLEMENTED;
     }
     int64_t x, old;
-    if (_PyAtomics_AsInt64(other, &x) < 0
+    if (atomics_as_int64(other, &x) < 0
         || int_add_delta(atomicintobject_CAST(self), x, &old) < 0)
     {
         return NULL;
@@ -859,7 +859,7 @@ _atomics_AtomicInt___format___impl(atomicintobject *self,
 static void
 atomicint_dealloc(PyObject *op)
 {
-    _PyAtomics_Dealloc(op, atomicint_dealloc, NULL);
+    atomics_object_dealloc(op, atomicint_dealloc, NULL);
 }
 
 static PyMethodDef atomicint_methods[] = {
@@ -900,7 +900,7 @@ static PyType_Slot atomicint_slots[] = {
     {Py_tp_repr, atomicint_repr},
     {Py_tp_richcompare, atomicint_richcompare},
     {Py_tp_hash, PyObject_HashNotImplemented},
-    {Py_tp_traverse, _PyAtomics_Traverse},
+    {Py_tp_traverse, atomics_object_traverse},
     {Py_tp_dealloc, atomicint_dealloc},
     {Py_tp_methods, atomicint_methods},
     {Py_tp_members, atomicint_members},
@@ -915,7 +915,7 @@ static PyType_Slot atomicint_slots[] = {
     {0, NULL},
 };
 
-PyType_Spec _PyAtomics_AtomicIntSpec = {
+PyType_Spec atomics_int_spec = {
     .name = "atomics.AtomicInt",
     .basicsize = sizeof(atomicintobject),
     .flags = (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC

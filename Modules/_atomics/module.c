@@ -30,7 +30,7 @@
 /* --- Helpers shared by the types ----------------------------------------- */
 
 int
-_PyAtomics_AsInt64(PyObject *obj, int64_t *out)
+atomics_as_int64(PyObject *obj, int64_t *out)
 {
     long long v = PyLong_AsLongLong(obj);
     if (v == -1 && PyErr_Occurred()) {
@@ -45,7 +45,7 @@ _PyAtomics_AsInt64(PyObject *obj, int64_t *out)
 }
 
 PyObject *
-_PyAtomics_OverflowError(void)
+atomics_overflow_error(void)
 {
     PyErr_SetString(PyExc_OverflowError,
                     "result out of range of a 64-bit signed integer; "
@@ -54,7 +54,7 @@ _PyAtomics_OverflowError(void)
 }
 
 PyObject *
-_PyAtomics_RefuseReduce(PyObject *self, PyObject *Py_UNUSED(unused))
+atomics_refuse_reduce(PyObject *self, PyObject *Py_UNUSED(unused))
 {
     PyErr_Format(PyExc_TypeError,
                  "cannot pickle or copy '%.100s' object: it is shared "
@@ -64,18 +64,18 @@ _PyAtomics_RefuseReduce(PyObject *self, PyObject *Py_UNUSED(unused))
 }
 
 int
-_PyAtomics_Traverse(PyObject *op, visitproc visit, void *arg)
+atomics_object_traverse(PyObject *op, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(op));
-    Py_VISIT(_PyAtomics_CAST(op)->owner);
+    Py_VISIT(ATOMICS_CAST(op)->owner);
     return 0;
 }
 
 void
-_PyAtomics_Dealloc(PyObject *op, destructor self_dealloc,
+atomics_object_dealloc(PyObject *op, destructor self_dealloc,
                    void (*release)(PyObject *))
 {
-    atomics_object *self = _PyAtomics_CAST(op);
+    atomics_object *self = ATOMICS_CAST(op);
     PyTypeObject *tp = Py_TYPE(op);
     PyObject_GC_UnTrack(op);
     Py_TRASHCAN_BEGIN(op, self_dealloc)
@@ -92,16 +92,16 @@ _PyAtomics_Dealloc(PyObject *op, destructor self_dealloc,
 }
 
 PyObject *
-_PyAtomics_NewHandle(PyObject *self, void (*init)(PyObject *, PyObject *))
+atomics_new_handle(PyObject *self, void (*init)(PyObject *, PyObject *))
 {
-    PyObject *owner = _PyAtomics_CAST(self)->owner;
+    PyObject *owner = ATOMICS_CAST(self)->owner;
     PyObject *root = owner != NULL ? owner : self;
     PyTypeObject *type = Py_TYPE(root);
     PyObject *h = type->tp_alloc(type, 0);
     if (h == NULL) {
         return NULL;
     }
-    _PyAtomics_CAST(h)->owner = Py_NewRef(root);
+    ATOMICS_CAST(h)->owner = Py_NewRef(root);
     init(h, root);
     return h;
 }
@@ -148,7 +148,7 @@ default_stripes(Py_ssize_t max, Py_ssize_t *out)
 static int
 atomics_exec(PyObject *module)
 {
-    atomics_state *st = _PyAtomics_GetState(module);
+    atomics_state *st = atomics_get_state(module);
 #define ADD_TYPE(member, spec)                                              \
     do {                                                                    \
         st->member = (PyTypeObject *)PyType_FromModuleAndSpec(              \
@@ -157,10 +157,10 @@ atomics_exec(PyObject *module)
             return -1;                                                      \
         }                                                                   \
     } while (0)
-    ADD_TYPE(atomicint_type, _PyAtomics_AtomicIntSpec);
-    ADD_TYPE(atomicbool_type, _PyAtomics_AtomicBoolSpec);
-    ADD_TYPE(atomiccounter_type, _PyAtomics_AtomicCounterSpec);
-    ADD_TYPE(atomicdict_type, _PyAtomics_AtomicDictSpec);
+    ADD_TYPE(atomicint_type, atomics_int_spec);
+    ADD_TYPE(atomicbool_type, atomics_bool_spec);
+    ADD_TYPE(atomiccounter_type, atomics_counter_spec);
+    ADD_TYPE(atomicdict_type, atomics_dict_spec);
 #undef ADD_TYPE
 #define NEW_TYPE(member, spec)                                              \
     do {                                                                    \
@@ -170,11 +170,11 @@ atomics_exec(PyObject *module)
             return -1;                                                      \
         }                                                                   \
     } while (0)
-    NEW_TYPE(atomicdict_keys_type, _PyAtomics_AtomicDictKeysSpec);
-    NEW_TYPE(atomicdict_values_type, _PyAtomics_AtomicDictValuesSpec);
-    NEW_TYPE(atomicdict_items_type, _PyAtomics_AtomicDictItemsSpec);
-    NEW_TYPE(atomicdict_iter_type, _PyAtomics_AtomicDictIterSpec);
-    NEW_TYPE(not_found_type, _PyAtomics_NotFoundSpec);
+    NEW_TYPE(atomicdict_keys_type, atomics_dictkeys_spec);
+    NEW_TYPE(atomicdict_values_type, atomics_dictvalues_spec);
+    NEW_TYPE(atomicdict_items_type, atomics_dictitems_spec);
+    NEW_TYPE(atomicdict_iter_type, atomics_dictiter_spec);
+    NEW_TYPE(not_found_type, atomics_notfound_spec);
 #undef NEW_TYPE
     st->not_found = PyType_GenericAlloc(st->not_found_type, 0);
     if (st->not_found == NULL
@@ -193,7 +193,7 @@ atomics_exec(PyObject *module)
     if (PyModule_AddType(module, &PyAtomicRef_Type) < 0) {
         return -1;
     }
-    if (default_stripes(_PyAtomics_COUNTER_MAX_STRIPES,
+    if (default_stripes(ATOMICS_COUNTER_MAX_STRIPES,
                         &st->default_stripes) < 0) {
         return -1;
     }
@@ -203,7 +203,7 @@ atomics_exec(PyObject *module)
 static int
 atomics_traverse(PyObject *module, visitproc visit, void *arg)
 {
-    atomics_state *st = _PyAtomics_GetState(module);
+    atomics_state *st = atomics_get_state(module);
     Py_VISIT(st->atomicint_type);
     Py_VISIT(st->atomicbool_type);
     Py_VISIT(st->atomiccounter_type);
@@ -221,7 +221,7 @@ atomics_traverse(PyObject *module, visitproc visit, void *arg)
 static int
 atomics_clear(PyObject *module)
 {
-    atomics_state *st = _PyAtomics_GetState(module);
+    atomics_state *st = atomics_get_state(module);
     Py_CLEAR(st->atomicint_type);
     Py_CLEAR(st->atomicbool_type);
     Py_CLEAR(st->atomiccounter_type);
@@ -252,7 +252,7 @@ static PyModuleDef_Slot atomics_slots[] = {
 PyDoc_STRVAR(atomics_doc,
 "C implementation of the atomics module.");
 
-PyModuleDef _PyAtomics_Module = {
+PyModuleDef atomics_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_atomics",
     .m_doc = atomics_doc,
@@ -266,5 +266,5 @@ PyModuleDef _PyAtomics_Module = {
 PyMODINIT_FUNC
 PyInit__atomics(void)
 {
-    return PyModuleDef_Init(&_PyAtomics_Module);
+    return PyModuleDef_Init(&atomics_module);
 }

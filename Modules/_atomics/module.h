@@ -38,10 +38,10 @@ typedef struct {
     Py_ssize_t default_stripes;     // AtomicCounter(): one per CPU, a power of 2
 } atomics_state;
 
-extern PyModuleDef _PyAtomics_Module;
+extern PyModuleDef atomics_module;
 
 static inline atomics_state *
-_PyAtomics_GetState(PyObject *module)
+atomics_get_state(PyObject *module)
 {
     void *state = PyModule_GetState(module);
     assert(state != NULL);
@@ -49,27 +49,33 @@ _PyAtomics_GetState(PyObject *module)
 }
 
 static inline atomics_state *
-_PyAtomics_FindState(PyTypeObject *tp)
+atomics_find_state(PyTypeObject *tp)
 {
-    PyObject *mod = PyType_GetModuleByDef(tp, &_PyAtomics_Module);
+    PyObject *mod = PyType_GetModuleByDef(tp, &atomics_module);
     assert(mod != NULL);
-    return _PyAtomics_GetState(mod);
+    return atomics_get_state(mod);
 }
 
 // Argument Clinic's class declarations use clinic_state() to name a type.
-#define clinic_state() (_PyAtomics_FindState(type))
+#define clinic_state() (atomics_find_state(type))
 
-extern PyType_Spec _PyAtomics_AtomicIntSpec;
-extern PyType_Spec _PyAtomics_AtomicBoolSpec;
-extern PyType_Spec _PyAtomics_AtomicCounterSpec;
-extern PyType_Spec _PyAtomics_AtomicDictSpec;
-extern PyType_Spec _PyAtomics_AtomicDictKeysSpec;
-extern PyType_Spec _PyAtomics_AtomicDictValuesSpec;
-extern PyType_Spec _PyAtomics_AtomicDictItemsSpec;
-extern PyType_Spec _PyAtomics_AtomicDictIterSpec;
-extern PyType_Spec _PyAtomics_NotFoundSpec;
+extern PyType_Spec atomics_int_spec;
+extern PyType_Spec atomics_bool_spec;
+extern PyType_Spec atomics_counter_spec;
+extern PyType_Spec atomics_dict_spec;
+extern PyType_Spec atomics_dictkeys_spec;
+extern PyType_Spec atomics_dictvalues_spec;
+extern PyType_Spec atomics_dictitems_spec;
+extern PyType_Spec atomics_dictiter_spec;
+extern PyType_Spec atomics_notfound_spec;
 
-#define _PyAtomics_COUNTER_MAX_STRIPES 256
+#define ATOMICS_COUNTER_MAX_STRIPES 256
+
+// The size of a cache line, for the padding that keeps a value that
+// threads write off the lines that they only read (64 bytes on the
+// processors CPython supports that have free-threading; larger lines
+// only make the padding less effective, never incorrect).
+#define ATOMICS_CACHE_LINE 64
 
 
 /* --- The common object header --------------------------------------------
@@ -86,7 +92,7 @@ typedef struct {
     PyObject *weakreflist;
 } atomics_object;
 
-#define _PyAtomics_CAST(op) ((atomics_object *)(op))
+#define ATOMICS_CAST(op) ((atomics_object *)(op))
 
 // The __weaklistoffset__ member every type lists first.
 #define ATOMICS_WEAKLIST_MEMBER                                             \
@@ -96,7 +102,7 @@ typedef struct {
 // Method table entries (with their trailing comma, as Argument Clinic's
 // are): __reduce__, refusing pickling and copying.
 #define ATOMICS_REDUCE_METHODDEF                                            \
-    {"__reduce__", _PyAtomics_RefuseReduce, METH_NOARGS,                    \
+    {"__reduce__", atomics_refuse_reduce, METH_NOARGS,                    \
      PyDoc_STR("Refuse pickling and copying: the object is shared state.")},
 
 // __class_getitem__, for annotations such as AtomicRef[int].
@@ -105,35 +111,35 @@ typedef struct {
      PyDoc_STR("See PEP 585")},
 
 // tp_traverse of every type: its type and its owner.
-extern int _PyAtomics_Traverse(PyObject *op, visitproc visit, void *arg);
+extern int atomics_object_traverse(PyObject *op, visitproc visit, void *arg);
 
 // The body of every tp_dealloc: untrack, clear weak references, call
 // release(op) if not NULL (to free what the type itself owns), drop the
 // owner and the type; through the trashcan mechanism, as self_dealloc.
-extern void _PyAtomics_Dealloc(PyObject *op, destructor self_dealloc,
+extern void atomics_object_dealloc(PyObject *op, destructor self_dealloc,
                                void (*release)(PyObject *));
 
 // Return a new handle of self: an object of the type of self's owner (or
 // of self) whose owner is that object; init(handle, owner) copies the
 // pointers into the owner's storage.
-extern PyObject *_PyAtomics_NewHandle(PyObject *self,
+extern PyObject *atomics_new_handle(PyObject *self,
                                       void (*init)(PyObject *, PyObject *));
 
-extern PyObject *_PyAtomics_RefuseReduce(PyObject *self, PyObject *unused);
+extern PyObject *atomics_refuse_reduce(PyObject *self, PyObject *unused);
 
 
 /* --- 64-bit integers ----------------------------------------------------- */
 
 // Convert an object with __index__ to int64_t; OverflowError if it does
 // not fit.  Returns 0, or -1 with an exception set.
-extern int _PyAtomics_AsInt64(PyObject *obj, int64_t *out);
+extern int atomics_as_int64(PyObject *obj, int64_t *out);
 
 // Set OverflowError for a result that would leave the int64 range and
 // return NULL.
-extern PyObject *_PyAtomics_OverflowError(void);
+extern PyObject *atomics_overflow_error(void);
 
 static inline int
-_PyAtomics_AddOverflows(int64_t a, int64_t b, int64_t *res)
+atomics_add_overflows(int64_t a, int64_t b, int64_t *res)
 {
 #if defined(__GNUC__) || defined(__clang__)
     return __builtin_add_overflow(a, b, res);

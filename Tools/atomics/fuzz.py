@@ -208,7 +208,11 @@ class Round:
 
         # AtomicDict: a map any operation may touch, with a key that
         # stays throughout; a map of counters only incremented.
-        self.adict = A.AtomicDict({'stay': 'here'})
+        # A slow-comparing key stays too: its lookups and stores through
+        # an equal, not identical, object must never fail while other
+        # threads resize the map.
+        self.slow_key = tuple(range(rng.choice([200, 2000, 20000])))
+        self.adict = A.AtomicDict({'stay': 'here', self.slow_key: 'slow'})
         self.dict_keys = ([1, 2, 3, 'a', 'b', 2**70, 1.5]
                           + [CollidingKey(i) for i in range(6)])
         self.counted_dict = A.AtomicDict()
@@ -493,7 +497,7 @@ class Round:
         name = rng.choice(['get', 'set', 'del', 'pop', 'setdefault', 'cas',
                            'get_and_set', 'update', 'iter', 'items', 'len',
                            'copy', 'popitem', 'clear', 'contains', 'hostile',
-                           'reduce'])
+                           'reduce', 'slow', 'fork'])
         self.log.record(tid, f"dict {name} {short(k)} {short(v)}")
         if d.get('stay') != 'here':
             raise Finding("AtomicDict lost a key present throughout")
@@ -547,6 +551,13 @@ class Round:
                 s.clear()
         elif name == 'contains':
             k in d
+        elif name == 'slow':
+            twin = tuple(list(self.slow_key))     # equal, not identical
+            if d[twin] != 'slow':
+                raise Finding("AtomicDict lost a slow-comparing key")
+            d[twin] = 'slow'
+        elif name == 'fork':
+            self.fork_and_resize(rng)
         elif name == 'hostile':
             for bad in (BadHash(), BadEq(), [], Recursive()):
                 try:
@@ -556,6 +567,59 @@ class Round:
         else:
             d.reduce_sum([(k, 1), (k, 2)]) if isinstance(d.get(k), int) \
                 else d.reduce([(k, v)], lambda key, a, b: b)
+
+    def fork_and_resize(self, rng):
+        """Fork while the other threads write (and resize) the maps: the
+        child resizes both maps and exits; a child that does not exit
+        within 10 seconds (a resize lock inherited held) is a finding."""
+        if not hasattr(os, 'fork') or rng.random() < .9:
+            return
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                self.scratch_dict.clear()
+                self.scratch_dict.update((x, x) for x in range(100))
+                self.adict.update((x, x) for x in range(100, 200))
+            except BaseException:
+                code = 5
+            os._exit(code)
+        deadline = time.monotonic() + 10
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise Finding(f"fork child failed: status {status}")
+                return
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise Finding("fork child hung resizing an AtomicDict")
+            time.sleep(0.002)
+
+    def exit_while_resizing(self):
+        """Leave daemon threads resizing the scratch map, and an object
+        whose finalizer resizes it at teardown, as the process exits: an
+        exit that hangs is a finding (the supervisor's timeout)."""
+        d = self.scratch_dict
+
+        def clearer():
+            while True:
+                d.clear()
+                d.update((x, x) for x in range(20))
+        for _ in range(2):
+            threading.Thread(target=clearer, daemon=True).start()
+
+        class ClearsAtExit:
+            def __del__(self):
+                d.clear()
+                d[0] = 0
+        global _clears_at_exit
+        _clears_at_exit = ClearsAtExit()
+        time.sleep(0.01)
 
     def op_dict_counts(self, tid, rng):
         d = self.counted_dict if rng.random() < .5 \
@@ -650,7 +714,9 @@ def child(args):
     import faulthandler
     faulthandler.enable()
     try:
-        Round(args.seed, args.threads, args.round_seconds, log).run()
+        r = Round(args.seed, args.threads, args.round_seconds, log)
+        r.run()
+        r.exit_while_resizing()
     except Finding as exc:
         print(f"FINDING: {exc}", file=sys.stderr)
         sys.exit(EXIT_FINDING)
