@@ -1,6 +1,6 @@
 """AtomicDict workloads for bench_atomics.py (which runs them: --only
-dict-read,dict-read-none,dict-write,dict-write-none,wordcount), and a memory table when
-run alone.
+dict-read,dict-read-none,dict-write,dict-write-none,dict-hot,dict-hot-none,
+wordcount), and a memory table when run alone.
 
   dict-read   ``m[k]`` over 1024 int keys of one shared map, each thread
               in an order of its own
@@ -14,6 +14,11 @@ run alone.
               reference counts (each write above increments its own key
               object's count and decrements the one it replaces, often the
               other thread's)
+  dict-hot    ``m[(i + off) & 1023] = i & 255``: the way ordinary code
+              writes a shared map, each thread off by one from the last
+              (neighbouring keys at the same time), a fresh int key object
+              per write for keys above 256, immortal small int values
+  dict-hot-none  the same with ``None`` values
   wordcount   counting a per-thread stream of words (256 distinct) into
               one shared map
 
@@ -30,6 +35,7 @@ Usage: ./python Tools/atomics/bench_dict.py [--write-results]
        (the memory table: sys.getsizeof per entry against dict)
 """
 
+import itertools
 import random
 import sys
 import threading
@@ -125,6 +131,38 @@ def keyed_write_none(m, keys):
     return loop
 
 
+def hot_loops(none):
+    """A factory of the dict-hot loops (None values with none): thread j
+    of a round starts at key j, so that the threads write neighbouring
+    keys at the same time."""
+    def group(make_map, wrap=None, private=False):
+        def factory():
+            def contents():
+                return {i: 0 for i in range(NKEYS)}
+            shared = None if private else make_map(contents())
+            offsets = itertools.count()
+
+            def per_thread():
+                m = make_map(contents()) if private else shared
+                if wrap is not None:
+                    m = wrap(m)
+                off = next(offsets)
+                mask = thread_mask(NKEYS)
+                small = thread_mask(256)
+                if none:
+                    def loop(n):
+                        for i in range(n):
+                            m[(i + off) & mask] = None
+                else:
+                    def loop(n):
+                        for i in range(n):
+                            m[(i + off) & mask] = i & small
+                return loop
+            return per_thread
+        return factory
+    return group
+
+
 def word_stream(seed, n=NSTREAM):
     """A thread's stream of words: str objects it made itself, as words
     split from its own text would be."""
@@ -208,7 +246,15 @@ def groups(cereggii=None, ft=None):
                             ("dict-write-none", keyed_write_none,
                              "writes `m[k] = None` (existing keys; an "
                              "immortal value, whose count no write "
-                             "touches)")):
+                             "touches)"),
+                            ("dict-hot", hot_loops(False),
+                             "writes `m[(i + off) & 1023] = i & 255` "
+                             "(neighbouring keys across threads, fresh "
+                             "key objects, immortal values)"),
+                            ("dict-hot-none", hot_loops(True),
+                             "writes `m[(i + off) & 1023] = None` "
+                             "(neighbouring keys across threads, fresh "
+                             "key objects)")):
         rows = [("builtin dict (baseline)", loop(dict))]
         if LocalWrapper:
             rows.append(("builtin dict +LocalWrapper",
