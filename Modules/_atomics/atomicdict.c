@@ -2909,13 +2909,13 @@ _atomics.AtomicDict.fromkeys
     value: object = None
     /
 
-Create a new AtomicDict with keys from iterable and values set to value.
+Return a new AtomicDict with keys from iterable, each set to value.
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_AtomicDict_fromkeys_impl(PyTypeObject *type, PyObject *iterable,
                                   PyObject *value)
-/*[clinic end generated code: output=81e412a57dda4346 input=7292a577c6eafcba]*/
+/*[clinic end generated code: output=81e412a57dda4346 input=675b3f72b2129922]*/
 {
     PyObject *new = PyObject_CallNoArgs((PyObject *)type);
     if (new == NULL) {

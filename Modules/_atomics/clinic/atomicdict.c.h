@@ -487,7 +487,7 @@ PyDoc_STRVAR(_atomics_AtomicDict_fromkeys__doc__,
 "fromkeys($type, iterable, value=None, /)\n"
 "--\n"
 "\n"
-"Create a new AtomicDict with keys from iterable and values set to value.");
+"Return a new AtomicDict with keys from iterable, each set to value.");
 
 #define _ATOMICS_ATOMICDICT_FROMKEYS_METHODDEF    \
     {"fromkeys", _PyCFunction_CAST(_atomics_AtomicDict_fromkeys), METH_FASTCALL|METH_CLASS, _atomics_AtomicDict_fromkeys__doc__},
@@ -558,4 +558,4 @@ _atomics_AtomicDict_handle(atomicdictobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_AtomicDict_handle_impl(self);
 }
-/*[clinic end generated code: output=260f964a6c9ed34b input=a9049054013a1b77]*/
+/*[clinic end generated code: output=6d21b76aa38f5e1d input=a9049054013a1b77]*/
