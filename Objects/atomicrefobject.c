@@ -19,7 +19,7 @@
      plain increment (Py_NewRef()), which never fails: under contention
      that takes the count's cache line once per read instead of up to
      three times.  (A backoff after a lost compare-and-swap, tried
-     before, made tight C loops faster and Python loops 2x slower.)
+     before, made tight C loops faster and Python loops slower.)
    - Every value a writer publishes is first marked maybe-weakref
      (_PyAtomic_Publish()), so that readers on other threads can always
      take a shared reference to it: without the flag an object owned by

@@ -2218,8 +2218,6 @@ count_keys(atomicdictobject *self, PyObject *iterable)
     // starts at a place of its own, the golden ratio of the table further
     // than the previous call's, so that calls at the same time are spread
     // over the table rather than waiting for each other's cache lines.
-    // (Paired runs, 2 threads: 7% more words/s than a place fixed per
-    // thread.)
     uint32_t ticket = _Py_atomic_add_uint32(&self->core->merges, 1);
     size_t start = (size_t)(((uint64_t)(ticket * UINT32_C(0x9E3779B9))
                              * (uint64_t)ct.size) >> 32);
