@@ -489,6 +489,9 @@ _PyAtomic_TakeRetired(PyInterpreterState *interp)
             continue;
         }
         (void)take_due(list, qsbr, &due);
+        // As a reclamation would.
+        _Py_atomic_store_ssize_relaxed(
+            &list->kept, _Py_atomic_load_ssize_relaxed(&list->pending));
         if (_Py_atomic_load_ptr_relaxed(&list->head) == NULL) {
             unlink_list(list);
         }

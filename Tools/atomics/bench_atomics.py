@@ -27,7 +27,7 @@ PYTHONPATH); they are never required.
 
 Usage: ./python Tools/atomics/bench_atomics.py [--seconds S] [--runs R]
            [--threads 1,2] [--only GROUP,...] [--write-results]
-           [--results F.md] [--commit REV] [--plot F.svg]
+           [--results F.md] [--commit REV] [--plot F.svg] [--json F]
        ./python Tools/atomics/bench_atomics.py --plot-results F.svg
            [--results F.md]
            (plot the bench_atomics tables of RESULTS.md or F.md, measured
@@ -241,6 +241,9 @@ def main():
                         help="the commit measured, for a copy of the tree "
                         "that has no git history (default: git's HEAD)")
     parser.add_argument("--plot", help="write an SVG plot of ops/s by threads")
+    parser.add_argument("--json", metavar="FILE",
+                        help="also write the medians as JSON (for "
+                        "bench_paired.py)")
     parser.add_argument("--plot-results", metavar="SVG",
                         help="only plot the bench_atomics tables of "
                         "RESULTS.md (groups may come from different runs)")
@@ -277,6 +280,14 @@ def main():
             write_results(f"bench_atomics {key}", lines, args.results,
                           commit=commit)
         print(f"\nresults written to {args.results}")
+    if args.json:
+        import json
+        with open(args.json, "w") as f:
+            json.dump({key: {"void": g.void, "valid": sum(g.valid),
+                             "rows": {name: {str(t): g.median(name, t)
+                                             for t in nthreads}
+                                      for name, _ in g.rows}}
+                       for key, g, _ in done}, f, indent=1)
     if args.plot:
         write_svg(args.plot, [
             (key, g.void, [(name, {t: g.median(name, t) for t in nthreads})
