@@ -260,7 +260,7 @@ take_due(_PyAtomic_RetireList *list, struct _qsbr_thread_state *qsbr,
             newest = n->goal;
         }
     }
-    // Goals are deferred (_Py_qsbr_deferred_advance()): make sure the
+    // Goals are only the next value (_Py_qsbr_shared_next()): make sure the
     // write sequence has reached the newest before waiting for it.
     if (QSBR_LT(_Py_qsbr_shared_current(qsbr->shared), newest)) {
         (void)_Py_qsbr_advance(qsbr->shared);
@@ -438,9 +438,10 @@ _PyAtomic_Retire(_PyAtomic_RetireList *list, void *ptr,
         node->ptr = ptr;
         node->release = release;
         // After the store that unlinked ptr (sequentially consistent).
-        // Deferred: one advance of the shared write sequence (a cache line
-        // every thread reads) per ten retirements, or at reclamation.
-        node->goal = _Py_qsbr_deferred_advance(tstate->qsbr);
+        // The next goal, without advancing the shared write sequence (a
+        // cache line every thread reads): the reclaiming thread advances
+        // it when it needs to (take_due()).
+        node->goal = _Py_qsbr_shared_next(tstate->qsbr->shared);
         push_retired(list, node, node);
         _Py_atomic_add_ssize(&list->pending, 1);
         if (!_Py_atomic_load_uint8_relaxed(&list->registered)) {
