@@ -257,29 +257,35 @@ class AtomicRefFieldTests(unittest.TestCase):
         self.assertEqual(sum(r() is not None for r in refs), 0)
 
     def check_retention_bounded(self, target, make_deferred, write):
-        # 3000 writes of fresh 100 kB bytes to a field with deferred
-        # release, from Python code, while another thread keeps running
-        # Python code (so that a value retired a moment ago is never due
-        # when a write reclaims): at most a bounded number stay allocated,
-        # whatever the number of writes, with no collection (bytes never
-        # start one); fewer writes of None than values written then
-        # release the rest.
-        # They once piled up (300 MB): a reclamation reset the count of
-        # writes, and every write added to the count it had to reach.
+        # 3000 writes of fresh values to a field with deferred release,
+        # from Python code, with no automatic collection, while another
+        # thread keeps running Python code (so that a value retired a
+        # moment ago is never due when a write reclaims): most of the
+        # replaced values are released by the writes alone, and a few
+        # writes of None after a pause release nearly all the rest.
+        # They once piled up (every one of them, until a collection): a
+        # reclamation reset the count of writes, and every write added to
+        # the count it had to reach.  Counted by weak reference: the
+        # allocated blocks move with the other thread and, in a debug
+        # build, with the refleak runs.
         make_deferred(target)
         write(target, None)
+        refs = []
         with another_thread_running(), retention_bound():
-            blocks = sys.getallocatedblocks()
             for i in range(3000):
-                write(target, bytes(100_000))
+                o = Obj()
+                refs.append(weakref.ref(o))
+                write(target, o)
+                del o
                 if i % 100 == 0:
                     # Let the other thread run (a preempted thread holds
                     # every grace period up: QSBR, not retention).
                     time.sleep(0.001)
-            self.assertLess(sys.getallocatedblocks() - blocks, 1000)
+            self.assertLess(count_alive(refs), 1500)
             settle(lambda: write(target, None))
-            self.assertLess(sys.getallocatedblocks() - blocks, 200)
+            self.assertLess(count_alive(refs), 100)
         _testcapi.atomicref_field_clear(target)
+        self.assertEqual(count_alive(refs), 0)
 
     def test_retention_bounded_after_borrowed_read(self):
         self.check_retention_bounded(
