@@ -227,6 +227,7 @@ class Round:
         self.held[0] = list(self.tokens[1:])
         self.errors = []
         self.stop = False
+        self.fork_lock = threading.Lock()
 
     # -- the operations: each takes (tid, rng) --
 
@@ -571,12 +572,16 @@ class Round:
     def fork_and_resize(self, rng):
         """Fork while the other threads write (and resize) the maps: the
         child resizes both maps and exits; a child that does not exit
-        within 10 seconds (a resize lock inherited held) is a finding."""
+        within 10 seconds (a resize lock inherited held) is a finding.
+
+        One thread forks at a time, and the warning fork() gives in a
+        process with threads is filtered out once, in child(): threads
+        that race on the warnings module's lock can leave it held by a
+        thread that a fork child does not have (an interpreter defect,
+        not the maps': the child then hangs in the warnings module)."""
         if not hasattr(os, 'fork') or rng.random() < .9:
             return
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', DeprecationWarning)
+        with self.fork_lock:
             pid = os.fork()
         if pid == 0:
             code = 0
@@ -712,7 +717,10 @@ class Round:
 def child(args):
     log = Log(args.log, args.threads)
     import faulthandler
+    import warnings
     faulthandler.enable()
+    # Before any thread starts (see fork_and_resize()).
+    warnings.filterwarnings('ignore', category=DeprecationWarning)
     try:
         r = Round(args.seed, args.threads, args.round_seconds, log)
         r.run()
