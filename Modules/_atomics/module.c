@@ -161,6 +161,7 @@ atomics_exec(PyObject *module)
     ADD_TYPE(atomicbool_type, atomics_bool_spec);
     ADD_TYPE(atomiccounter_type, atomics_counter_spec);
     ADD_TYPE(atomicdict_type, atomics_dict_spec);
+    ADD_TYPE(atomicqueue_type, atomics_queue_spec);
 #undef ADD_TYPE
 #define NEW_TYPE(member, spec)                                              \
     do {                                                                    \
@@ -208,6 +209,7 @@ atomics_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->atomicbool_type);
     Py_VISIT(st->atomiccounter_type);
     Py_VISIT(st->atomicdict_type);
+    Py_VISIT(st->atomicqueue_type);
     Py_VISIT(st->atomicdict_keys_type);
     Py_VISIT(st->atomicdict_values_type);
     Py_VISIT(st->atomicdict_items_type);
@@ -226,6 +228,7 @@ atomics_clear(PyObject *module)
     Py_CLEAR(st->atomicbool_type);
     Py_CLEAR(st->atomiccounter_type);
     Py_CLEAR(st->atomicdict_type);
+    Py_CLEAR(st->atomicqueue_type);
     Py_CLEAR(st->atomicdict_keys_type);
     Py_CLEAR(st->atomicdict_values_type);
     Py_CLEAR(st->atomicdict_items_type);

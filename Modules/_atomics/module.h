@@ -5,6 +5,7 @@
    atomicbool.c   AtomicBool
    atomiccounter.c AtomicCounter
    atomicdict.c   AtomicDict, its views and iterator, NOT_FOUND
+   atomicqueue.c  Queue
 
    AtomicRef is PyAtomicRef_Type from Objects/atomicrefobject.c. */
 
@@ -28,6 +29,7 @@ typedef struct {
     PyTypeObject *atomicbool_type;
     PyTypeObject *atomiccounter_type;
     PyTypeObject *atomicdict_type;
+    PyTypeObject *atomicqueue_type;
     PyTypeObject *atomicdict_keys_type;
     PyTypeObject *atomicdict_values_type;
     PyTypeObject *atomicdict_items_type;
@@ -63,6 +65,7 @@ extern PyType_Spec atomics_int_spec;
 extern PyType_Spec atomics_bool_spec;
 extern PyType_Spec atomics_counter_spec;
 extern PyType_Spec atomics_dict_spec;
+extern PyType_Spec atomics_queue_spec;
 extern PyType_Spec atomics_dictkeys_spec;
 extern PyType_Spec atomics_dictvalues_spec;
 extern PyType_Spec atomics_dictitems_spec;

@@ -15,6 +15,8 @@ group's baseline measured in the same run.
             ft_utils: LocalWrapper)
   none      as natural, immortal value (None)
   dict-*    AtomicDict against builtin dict and the peers (see below)
+  queue-*   atomics.Queue against the queue module, deque and the peers
+            (bench_queue.py)
 
 Each round also runs a shared-line probe (benchlib.py): every thread
 increments one shared AtomicInt, so the increments keep moving one cache
@@ -43,7 +45,7 @@ import threading
 
 import atomics
 from benchlib import (RESULTS, Group, describe_commit, describe_machine,
-                      write_results)
+                      measure, write_results)
 
 try:
     import cereggii
@@ -212,13 +214,23 @@ def ref_groups():
 
 
 def all_groups():
-    groups = ref_groups()
+    """{key: (title, control, rows, run)}: run is benchlib.measure unless
+    the group measures otherwise (the queue handoffs)."""
+    groups = {key: (*g, measure) for key, g in ref_groups().items()}
     try:
         import bench_dict           # AtomicDict workloads, when present
     except ImportError:
         pass
     else:
-        groups.update(bench_dict.groups(cereggii, ft))
+        groups.update((key, (*g, measure))
+                      for key, g in bench_dict.groups(cereggii, ft).items())
+    try:
+        import bench_queue          # Queue workloads, when present
+    except ImportError:
+        pass
+    else:
+        groups.update((key, (*g, bench_queue.run))
+                      for key, g in bench_queue.groups(cereggii, ft).items())
     return groups
 
 
@@ -263,11 +275,11 @@ def main():
     groups = all_groups()
     only = set(args.only.split(",")) if args.only else None
     done = []
-    for key, (title, control, rows) in groups.items():
+    for key, (title, control, rows, run) in groups.items():
         if only and key not in only:
             continue
         g = Group(title, control, rows, nthreads, args.runs,
-                  args.seconds, probe=PROBE).measure()
+                  args.seconds, run=run, probe=PROBE).measure()
         lines = g.report()
         print("\n" + "\n".join(lines), flush=True)
         done.append((key, g, lines))

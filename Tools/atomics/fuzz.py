@@ -164,7 +164,9 @@ def short(x):
 class Round:
     def __init__(self, seed, nthreads, seconds, log):
         import atomics
+        import queue
         self.atomics = atomics
+        self.queue_mod = queue
         self.seed = seed
         self.nthreads = nthreads
         self.seconds = seconds
@@ -218,6 +220,15 @@ class Round:
         self.counted_dict = A.AtomicDict()
         self.scratch_dict = A.AtomicDict()
         self.dict_incs = [0] * nthreads
+        # Queues: each thread puts (tid, n) with n counting up, and keeps
+        # what it takes; at the end nothing is lost or duplicated and each
+        # taker saw each putter's items in order.
+        self.queues = [A.Queue(), A.Queue(rng.choice([1, 2, 16, 1100]))]
+        self.queue_next = [0] * nthreads
+        self.queue_put = [set() for _ in range(nthreads)]
+        self.queue_maybe = [[] for _ in range(nthreads)]  # failed batches
+        self.queue_taken = [[] for _ in range(nthreads)]
+        self.queue_done = [0] * nthreads
         # Per-thread tallies for the end-of-round check.
         self.int_net = [0] * nthreads
         self.counter_net = [0] * nthreads
@@ -649,10 +660,71 @@ class Round:
                     break
             self.dict_incs[tid] += 1
 
+    def op_queue(self, tid, rng):
+        i = rng.randrange(2)
+        q = self.queues[i]
+        if rng.random() < .3:
+            q = q.handle()
+        kind = rng.randrange(8)
+        self.log.record(tid, f"queue{i} op{kind}")
+        taken = self.queue_taken[tid]
+        if kind <= 2:
+            n = rng.choice([1, 1, 5, 70])
+            items = [(i, tid, self.queue_next[tid] + j) for j in range(n)]
+            self.queue_next[tid] += n
+            put = self.queue_put[tid]
+            try:
+                if kind == 0:
+                    for item in items:
+                        q.put(item, timeout=rng.choice([0, 0.001]))
+                        put.add(item)
+                elif kind == 1:
+                    for item in items:
+                        q.put_nowait(item)
+                        put.add(item)
+                else:
+                    # a prefix of the batch is put if it raises
+                    q.put_many(iter(items), timeout=0.001)
+                    put.update(items)
+            except self.queue_mod.Full:
+                if kind == 2:
+                    self.queue_maybe[tid].append(items)
+        elif kind <= 5:
+            try:
+                if kind == 3:
+                    got = [q.get(timeout=rng.choice([0, 0.001]))]
+                elif kind == 4:
+                    got = [q.get_nowait()]
+                else:
+                    got = q.get_many(rng.choice([1, 3, 100]), timeout=0.001)
+            except self.queue_mod.Empty:
+                got = []
+            taken.extend(got)
+            for _ in got:
+                if rng.random() < .5:
+                    q.task_done()
+                    self.queue_done[tid] += 1
+        elif kind == 6:
+            # hostile arguments: each raises before it touches the queue
+            arg = rng.choice([-1, -0.5, 'x', BadIndex(), float('nan'),
+                              2**100, 1e300])
+            call = rng.choice([lambda: q.put(object(), True, arg),
+                               lambda: q.get(True, arg),
+                               lambda: q.get_many(arg)])
+            try:
+                call()
+            except (self.queue_mod.Empty, self.queue_mod.Full):
+                raise Finding(f"queue: {arg!r} was taken as a timeout")
+        else:
+            n = q.qsize()
+            if q.maxsize and not 0 <= n <= q.maxsize:
+                raise Finding(f"queue: qsize() {n} of maxsize {q.maxsize}")
+            q.empty(), q.full()
+
     OPS = ['op_counted_int', 'op_counter', 'op_cas', 'op_tokens',
            'op_any_ref', 'op_edge_int', 'op_private', 'op_flag', 'op_gc',
-           'op_capi', 'op_dict', 'op_dict_counts']
-    WEIGHTS = [10, 10, 6, 6, 8, 8, 6, 4, 1, 6, 12, 6]
+           'op_capi', 'op_dict', 'op_dict_counts', 'op_queue']
+    WEIGHTS = [10, 10, 6, 6, 8, 8, 6, 4, 1, 6, 12, 6, 10]
 
     def worker(self, tid, barrier):
         rng = random.Random(self.seed * 1000 + tid)
@@ -708,10 +780,67 @@ class Round:
         if total != sum(self.dict_incs):
             raise Finding(f"AtomicDict lost increments: {total} != "
                           f"{sum(self.dict_incs)}")
+        self.check_queues()
         held = [t for mine in self.held for t in mine]
         held.append(self.token_ref.get())
         if sorted(map(id, held)) != sorted(map(id, self.tokens)):
             raise Finding("AtomicRef.exchange lost or duplicated a token")
+
+    def check_queues(self):
+        taken = self.queue_taken + [[], []]
+        done = sum(self.queue_done)
+        for i, q in enumerate(self.queues):
+            while True:
+                try:
+                    taken[-1 - i].append(q.get_nowait())
+                except self.queue_mod.Empty:
+                    break
+            if q.qsize() != 0 or not q.empty():
+                raise Finding(f"queue: {q.qsize()} items after draining")
+        everything = [item for mine in taken for item in mine]
+        got = set(everything)
+        put = set().union(*self.queue_put)
+        if len(got) != len(everything) or not put <= got:
+            raise Finding(f"queue: {len(everything)} items taken "
+                          f"({len(got)} different), {len(put)} put")
+        rest = got - put
+        for batch in (b for mine in self.queue_maybe for b in mine):
+            k = sum(item in got for item in batch)
+            if not set(batch[:k]) <= got:
+                raise Finding("queue: a failed put_many() put more than "
+                              "a prefix")
+            rest -= set(batch[:k])
+        if rest:
+            raise Finding(f"queue: {len(rest)} items taken never put")
+        for mine in taken:
+            last = {}
+            for i, t, n in mine:
+                if n < last.get((i, t), -1):
+                    raise Finding(f"queue: thread {t}'s items out of order")
+                last[i, t] = n
+        # Every item not yet done is done now: join() must return.
+        for _ in range(len(everything) - done):
+            # the two queues' counts are separate: done by whichever
+            # still has unfinished tasks
+            for q in self.queues:
+                try:
+                    q.task_done()
+                    break
+                except ValueError:
+                    pass
+            else:
+                raise Finding("queue: fewer unfinished tasks than taken")
+        for q in self.queues:
+            self.assert_raises_value_error(q.task_done)
+            q.join()
+
+    @staticmethod
+    def assert_raises_value_error(f):
+        try:
+            f()
+        except ValueError:
+            return
+        raise Finding("queue: task_done() accepted more than were put")
 
 
 def child(args):

@@ -15,7 +15,7 @@ class ModuleTests(unittest.TestCase):
     def test_all(self):
         self.assertEqual(sorted(atomics.__all__),
                          ['AtomicBool', 'AtomicCounter', 'AtomicDict',
-                          'AtomicInt', 'AtomicRef', 'NOT_FOUND'])
+                          'AtomicInt', 'AtomicRef', 'NOT_FOUND', 'Queue'])
         self.assertEqual(repr(atomics.NOT_FOUND), 'atomics.NOT_FOUND')
         for name in set(atomics.__all__) - {'NOT_FOUND'}:
             cls = getattr(atomics, name)

@@ -1,0 +1,343 @@
+"""Queue workloads for bench_atomics.py (which runs them: --only
+queue-pair,queue-handoff,queue-bounded,queue-batch), and a memory table
+when run alone.
+
+  queue-pair     each thread ``q.put(x); q.get()`` on one shared queue;
+                 figures are put/get pairs per second
+  queue-handoff  at 1 thread, the same loop; at 2 threads and more, half
+                 the threads put and half take with a blocking get():
+                 items handed over per second (with --threads 1,2,4,...,
+                 1 to N producers and as many consumers)
+  queue-bounded  the same with maxsize=1024, and task_done() after each
+                 get(): the queue.Queue API that needs a bound
+  queue-batch    the same handoff in batches of 64: put_many(), get_many()
+                 against 64 put() and 64 get(); items per second
+
+Rows: queue.SimpleQueue (the baseline where it applies), queue.Queue,
+collections.deque (append and popleft; a consumer that finds it empty
+retries at once, as nothing can wake it), atomics.Queue (plain and
+through a per-thread handle()), and when importable ft_utils'
+ConcurrentQueue and ConcurrentDeque.  The control runs ``put(x); get()``
+on an atomics.Queue of its own in each thread.
+
+Usage: ./python Tools/atomics/bench_queue.py
+       (the memory table: bytes per queued item, and RSS over fill/drain
+       cycles)
+"""
+
+import collections
+import gc
+import queue
+import sys
+import threading
+import time
+
+import atomics
+from benchlib import measure
+
+BATCH = 64
+BOUND = 1024
+
+
+# --- one loop per thread: put; get -----------------------------------------
+
+def pair(make, put="put", get="get", handle=None, private=False):
+    """q.put(x); q.get() in each thread, on one shared queue (make())."""
+    def factory():
+        shared = None if private else make()
+
+        def per_thread():
+            q = make() if private else shared
+            if handle is not None:
+                q = handle(q)
+            p, g = getattr(q, put), getattr(q, get)
+
+            def loop(n):
+                for _ in range(n):
+                    p(1)
+                    g()
+            return loop
+        return per_thread
+    return factory
+
+
+# --- producers and consumers ------------------------------------------------
+
+class Handoff:
+    """A producer/consumer workload: make() builds the shared queue;
+    producer(q) and consumer(q) return loop(n) functions that put and take
+    n items; feed(q) puts one item and drain(q) takes one, neither
+    blocking for long (to let blocked threads finish at the end of a
+    run).  At 1 thread, the thread alternates:
+    n puts then n gets, in batches of at most BATCH."""
+
+    def __init__(self, make, producer, consumer, feed, drain, handle=None):
+        self.make = make
+        self.producer = producer
+        self.consumer = consumer
+        self.feed = feed
+        self.drain = drain
+        self.handle = handle
+
+
+def run(factory, nthreads, seconds):
+    """benchlib.measure() for ordinary rows; for a Handoff, items taken
+    per second with nthreads // 2 producers and as many consumers (one
+    thread: both in turn)."""
+    if not isinstance(factory, Handoff):
+        return measure(factory, nthreads, seconds)
+    h = factory
+    q = h.make()
+    if nthreads == 1:
+        def both():
+            qq = h.handle(q) if h.handle else q
+            put, take = h.producer(qq), h.consumer(qq)
+
+            def loop(n):
+                while n > 0:
+                    k = min(n, BATCH)
+                    put(k)
+                    take(k)
+                    n -= k
+            return loop
+        return measure(lambda: both, 1, seconds, chunk=BATCH)
+    npairs = nthreads // 2
+    barrier = threading.Barrier(2 * npairs + 1)
+    stop = [False]
+    taken = [0] * npairs
+
+    def producer():
+        loop = h.producer(h.handle(q) if h.handle else q)
+        barrier.wait()
+        while not stop[0]:
+            loop(BATCH)
+
+    def consumer(i):
+        loop = h.consumer(h.handle(q) if h.handle else q)
+        barrier.wait()
+        while not stop[0]:
+            loop(BATCH)
+            taken[i] += BATCH
+
+    threads = ([threading.Thread(target=producer) for _ in range(npairs)]
+               + [threading.Thread(target=consumer, args=(i,))
+                  for i in range(npairs)])
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    time.sleep(seconds)
+    done = sum(taken)
+    end = time.perf_counter()
+    stop[0] = True
+    # Threads blocked in the middle of a batch need items (consumers) or
+    # places (producers of a bounded queue) to finish it.
+    while any(t.is_alive() for t in threads):
+        if any(t.is_alive() for t in threads[npairs:]):
+            h.feed(q)
+        if any(t.is_alive() for t in threads[:npairs]):
+            h.drain(q)
+    for t in threads:
+        t.join()
+    return done / (end - start)
+
+
+def blocking(make, put="put", get="get", task_done=False, handle=None):
+    def producer(q):
+        p = getattr(q, put)
+
+        def loop(n):
+            for _ in range(n):
+                p(1)
+        return loop
+
+    def consumer(q):
+        g = getattr(q, get)
+        if task_done:
+            d = q.task_done
+
+            def loop(n):
+                for _ in range(n):
+                    g()
+                    d()
+        else:
+            def loop(n):
+                for _ in range(n):
+                    g()
+        return loop
+
+    def feed(q):
+        try:
+            getattr(q, put)(1, timeout=0.001)
+        except queue.Full:
+            pass
+
+    def drain(q):
+        try:
+            getattr(q, get)(timeout=0.001)
+        except queue.Empty:
+            pass
+    return Handoff(make, producer, consumer, feed, drain, handle)
+
+
+def polling_deque():
+    def producer(d):
+        a = d.append
+
+        def loop(n):
+            for _ in range(n):
+                a(1)
+        return loop
+
+    def consumer(d):
+        p = d.popleft
+
+        def loop(n):
+            while n:
+                try:
+                    p()
+                    n -= 1
+                except IndexError:
+                    pass
+        return loop
+    def drain(d):
+        try:
+            d.popleft()
+        except IndexError:
+            pass
+    return Handoff(collections.deque, producer, consumer,
+                   lambda d: d.append(1), drain)
+
+
+def batches(make, handle=None):
+    items = [1] * BATCH
+
+    def producer(q):
+        pm = q.put_many
+
+        def loop(n):
+            for _ in range(n // BATCH):
+                pm(items)
+        return loop
+
+    def consumer(q):
+        gm = q.get_many
+
+        def loop(n):
+            while n > 0:
+                n -= len(gm(n))
+        return loop
+    def drain(q):
+        try:
+            q.get_many(BATCH, timeout=0.001)
+        except queue.Empty:
+            pass
+    return Handoff(make, producer, consumer, lambda q: q.put(1), drain,
+                   handle)
+
+
+# --- the groups ----------------------------------------------------------------
+
+def ft_rows(ft, kind):
+    """ft_utils' queues, when importable and with the methods assumed."""
+    rows = []
+    if ft is None:
+        return rows
+    CQ = getattr(ft, "ConcurrentQueue", None)
+    CD = getattr(ft, "ConcurrentDeque", None)
+    if CQ is not None and hasattr(CQ(), "push") and hasattr(CQ(), "pop"):
+        if kind == "pair":
+            rows.append(("ft_utils.ConcurrentQueue push/pop",
+                         pair(CQ, "push", "pop")))
+        elif kind == "handoff":
+            rows.append(("ft_utils.ConcurrentQueue push/pop",
+                         blocking(CQ, "push", "pop")))
+    if CD is not None and kind == "pair":
+        rows.append(("ft_utils.ConcurrentDeque append/popleft",
+                     pair(CD, "append", "popleft")))
+    return rows
+
+
+def groups(cereggii=None, ft=None):
+    Q = atomics.Queue
+    handle = lambda q: q.handle()
+    control = pair(Q, private=True)
+    out = {}
+    out["queue-pair"] = (
+        "queue-pair: each thread `q.put(x); q.get()` on one shared queue "
+        "(pairs/s)", control,
+        [("queue.SimpleQueue (baseline)", pair(queue.SimpleQueue)),
+         ("queue.Queue", pair(queue.Queue)),
+         ("collections.deque append/popleft",
+          pair(collections.deque, "append", "popleft")),
+         ("atomics.Queue", pair(Q)),
+         ("atomics.Queue +handle", pair(Q, handle=handle))]
+        + ft_rows(ft, "pair"))
+    out["queue-handoff"] = (
+        "queue-handoff: half the threads put, half take with a blocking "
+        "get() (1 thread: both in turn; items/s)", control,
+        [("queue.SimpleQueue (baseline)", blocking(queue.SimpleQueue)),
+         ("queue.Queue", blocking(queue.Queue)),
+         ("collections.deque append/popleft (polling)", polling_deque()),
+         ("atomics.Queue", blocking(Q)),
+         ("atomics.Queue +handle", blocking(Q, handle=handle))]
+        + ft_rows(ft, "handoff"))
+    out["queue-bounded"] = (
+        f"queue-bounded: the handoff with maxsize={BOUND} and task_done() "
+        f"after each get() (items/s)", control,
+        [("queue.Queue (baseline)",
+          blocking(lambda: queue.Queue(BOUND), task_done=True)),
+         ("atomics.Queue",
+          blocking(lambda: Q(BOUND), task_done=True)),
+         ("atomics.Queue +handle",
+          blocking(lambda: Q(BOUND), task_done=True, handle=handle))])
+    out["queue-batch"] = (
+        f"queue-batch: the handoff in batches of {BATCH}, "
+        f"put_many()/get_many() (items/s)", control,
+        [("atomics.Queue put/get (baseline)", blocking(Q)),
+         ("atomics.Queue put_many/get_many", batches(Q)),
+         ("atomics.Queue put_many/get_many +handle",
+          batches(Q, handle=handle))])
+    return out
+
+
+# --- memory ------------------------------------------------------------------
+
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_table():
+    n = 1_000_000
+    lines = ["| queue | bytes per queued item (beyond the items) |",
+             "|---|---|"]
+    for name, make in (("atomics.Queue", atomics.Queue),
+                       ("queue.SimpleQueue", queue.SimpleQueue),
+                       ("collections.deque", collections.deque)):
+        q = make()
+        put = q.append if name == "collections.deque" else q.put
+        empty = sys.getsizeof(q)
+        for _ in range(n):
+            put(None)
+        lines.append(f"| {name} | {(sys.getsizeof(q) - empty) / n:.2f} |")
+    q = atomics.Queue()
+    gc.collect()
+    rss = []
+    for cycle in range(100):
+        q.put_many([None] * n)
+        while not q.empty():
+            q.get_many(n)
+        if cycle in (0, 9, 99):
+            rss.append((cycle + 1, rss_kib()))
+    lines.append("")
+    lines.append("RSS after fill/drain cycles of 1M items (atomics.Queue): "
+                 + ", ".join(f"{c}: {k / 1024:.1f} MiB" for c, k in rss))
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(memory_table()))
