@@ -87,7 +87,6 @@
    which costs a bucket lock and is otherwise harmless. */
 
 #include "module.h"
-#include "pycore_import.h"        // _PyImport_GetModuleAttrString()
 #include "pycore_parking_lot.h"   // _PyParkingLot_Park()
 #include "pycore_time.h"          // _PyDeadline_Init()
 
@@ -392,7 +391,12 @@ get_deadline(PyObject *timeout, int block, PyTime_t *deadline)
 static PyObject *
 raise_queue_error(PyObject *self, const char *name)
 {
-    PyObject *exc = _PyImport_GetModuleAttrString("queue", name);
+    PyObject *mod = PyImport_ImportModule("queue");
+    if (mod == NULL) {
+        return NULL;
+    }
+    PyObject *exc = PyObject_GetAttrString(mod, name);
+    Py_DECREF(mod);
     if (exc != NULL) {
         PyErr_SetNone(exc);
         Py_DECREF(exc);
@@ -521,7 +525,7 @@ _atomics.Queue.__new__ as atomicqueue_new
 
     maxsize: Py_ssize_t = 0
 
-A FIFO queue for many producers and consumers, with queue.Queue's API.
+A FIFO queue for many producers and consumers: queue.Queue's API.
 
 If maxsize is greater than zero, put() blocks while the queue holds
 maxsize items; otherwise the queue is unbounded.  On the free-threaded
@@ -530,7 +534,7 @@ build put() and get() take no lock unless they have to wait.
 
 static PyObject *
 atomicqueue_new_impl(PyTypeObject *type, Py_ssize_t maxsize)
-/*[clinic end generated code: output=c357fa8ebce7d1b9 input=7d49e6caa38a3658]*/
+/*[clinic end generated code: output=c357fa8ebce7d1b9 input=075e2b7335a55b21]*/
 {
     atomicqueueobject *self = (atomicqueueobject *)type->tp_alloc(type, 0);
     if (self == NULL) {
@@ -587,12 +591,12 @@ _atomics.Queue.put_nowait
     item: object
     /
 
-Put item into the queue if a place is free at once; put(item, False).
+Put item into the queue only if a place is free; put(item, False).
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_Queue_put_nowait(atomicqueueobject *self, PyObject *item)
-/*[clinic end generated code: output=460228cac325cf74 input=4f088d47649e91a2]*/
+/*[clinic end generated code: output=460228cac325cf74 input=94e9dc2db38d1a57]*/
 {
     if (queue_put((PyObject *)self, self->core, item, 0, -1) < 0) {
         return NULL;
@@ -631,12 +635,12 @@ _atomics_Queue_get_impl(atomicqueueobject *self, int block,
 /*[clinic input]
 _atomics.Queue.get_nowait
 
-Remove and return the first item if there is one at once; get(False).
+Remove and return the first item only if there is one; get(False).
 [clinic start generated code]*/
 
 static PyObject *
 _atomics_Queue_get_nowait_impl(atomicqueueobject *self)
-/*[clinic end generated code: output=b0f29129b40dcb5f input=9f77ec081c05abdc]*/
+/*[clinic end generated code: output=b0f29129b40dcb5f input=7634a859842cc4eb]*/
 {
     return queue_get((PyObject *)self, self->core, 0, -1);
 }

@@ -20,7 +20,7 @@ through a per-thread handle()), and when importable ft_utils'
 ConcurrentQueue and ConcurrentDeque.  The control runs ``put(x); get()``
 on an atomics.Queue of its own in each thread.
 
-Usage: ./python Tools/atomics/bench_queue.py
+Usage: ./python Tools/atomics/bench_queue.py [--write-results]
        (the memory table: bytes per queued item, and RSS over fill/drain
        cycles)
 """
@@ -339,5 +339,14 @@ def memory_table():
     return lines
 
 
+def main():
+    from benchlib import write_results
+    lines = ["### memory: bytes per queued item, and RSS over fill/drain "
+             "cycles", ""] + memory_table()
+    print("\n".join(lines))
+    if "--write-results" in sys.argv:
+        write_results("bench_queue memory", lines)
+
+
 if __name__ == "__main__":
-    print("\n".join(memory_table()))
+    main()

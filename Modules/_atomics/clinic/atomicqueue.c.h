@@ -13,7 +13,7 @@ PyDoc_STRVAR(atomicqueue_new__doc__,
 "Queue(maxsize=0)\n"
 "--\n"
 "\n"
-"A FIFO queue for many producers and consumers, with queue.Queue\'s API.\n"
+"A FIFO queue for many producers and consumers: queue.Queue\'s API.\n"
 "\n"
 "If maxsize is greater than zero, put() blocks while the queue holds\n"
 "maxsize items; otherwise the queue is unbounded.  On the free-threaded\n"
@@ -166,7 +166,7 @@ PyDoc_STRVAR(_atomics_Queue_put_nowait__doc__,
 "put_nowait($self, item, /)\n"
 "--\n"
 "\n"
-"Put item into the queue if a place is free at once; put(item, False).");
+"Put item into the queue only if a place is free; put(item, False).");
 
 #define _ATOMICS_QUEUE_PUT_NOWAIT_METHODDEF    \
     {"put_nowait", (PyCFunction)_atomics_Queue_put_nowait, METH_O, _atomics_Queue_put_nowait__doc__},
@@ -253,7 +253,7 @@ PyDoc_STRVAR(_atomics_Queue_get_nowait__doc__,
 "get_nowait($self, /)\n"
 "--\n"
 "\n"
-"Remove and return the first item if there is one at once; get(False).");
+"Remove and return the first item only if there is one; get(False).");
 
 #define _ATOMICS_QUEUE_GET_NOWAIT_METHODDEF    \
     {"get_nowait", (PyCFunction)_atomics_Queue_get_nowait, METH_NOARGS, _atomics_Queue_get_nowait__doc__},
@@ -636,4 +636,4 @@ _atomics_Queue___sizeof__(atomicqueueobject *self, PyObject *Py_UNUSED(ignored))
 {
     return _atomics_Queue___sizeof___impl(self);
 }
-/*[clinic end generated code: output=935dde6991ec0809 input=a9049054013a1b77]*/
+/*[clinic end generated code: output=1600e542110ccfd1 input=a9049054013a1b77]*/
