@@ -314,11 +314,13 @@ def rss_kib():
 
 
 def memory_table():
+    """(queue.SimpleQueue is left out: its __sizeof__ does not count its
+    buffer.)"""
     n = 1_000_000
-    lines = ["| queue | bytes per queued item (beyond the items) |",
+    lines = ["| queue | bytes per queued item (sys.getsizeof; beyond the "
+             "items) |",
              "|---|---|"]
     for name, make in (("atomics.Queue", atomics.Queue),
-                       ("queue.SimpleQueue", queue.SimpleQueue),
                        ("collections.deque", collections.deque)):
         q = make()
         put = q.append if name == "collections.deque" else q.put
@@ -326,18 +328,35 @@ def memory_table():
         for _ in range(n):
             put(None)
         lines.append(f"| {name} | {(sys.getsizeof(q) - empty) / n:.2f} |")
-    q = atomics.Queue()
-    gc.collect()
-    rss = []
-    for cycle in range(100):
-        q.put_many([None] * n)
-        while not q.empty():
-            q.get_many(n)
-        if cycle in (0, 9, 99):
-            rss.append((cycle + 1, rss_kib()))
+    # The same cycles through a deque, for what the allocator keeps.
     lines.append("")
-    lines.append("RSS after fill/drain cycles of 1M items (atomics.Queue): "
-                 + ", ".join(f"{c}: {k / 1024:.1f} MiB" for c, k in rss))
+    lines.append("RSS (MiB) after N fill/drain cycles of 1M items:")
+    lines.append("")
+    points = (1, 10, 50, 100, 200, 300)
+    lines.append("| queue | " + " | ".join(map(str, points)) + " |")
+    lines.append("|---|" + "---|" * len(points))
+    for name in ("atomics.Queue", "collections.deque"):
+        gc.collect()
+        rss = []
+        if name == "atomics.Queue":
+            q = atomics.Queue()
+            for cycle in range(1, points[-1] + 1):
+                q.put_many([None] * n)
+                while not q.empty():
+                    q.get_many(n)
+                if cycle in points:
+                    rss.append(rss_kib())
+        else:
+            q = collections.deque()
+            for cycle in range(1, points[-1] + 1):
+                q.extend([None] * n)
+                while q:
+                    q.popleft()
+                if cycle in points:
+                    rss.append(rss_kib())
+        lines.append(f"| {name} | "
+                     + " | ".join(f"{k / 1024:.0f}" for k in rss) + " |")
+        del q
     return lines
 
 
