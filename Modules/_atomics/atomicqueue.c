@@ -21,7 +21,10 @@
            i < SEG_SLOTS:  item = XCHG(h->slots[i], TAKEN); an item is
                            ours; NULL means the producer that owns ticket i
                            has not stored yet: the slot is burnt (its CAS
-                           fails and it takes a new ticket), start again
+                           fails and it takes a new ticket), start again;
+                           before the XCHG the consumer loads the slot up
+                           to SLOT_WAIT times, so that a producer between
+                           its FAA and its CAS seldom loses its slot
            otherwise:      swing tail past h if it is there, swing head to
                            h->next (empty if there is none), and retire h
 
