@@ -281,7 +281,10 @@ class AtomicRefFieldTests(unittest.TestCase):
                     # Let the other thread run (a preempted thread holds
                     # every grace period up: QSBR, not retention).
                     time.sleep(0.001)
-            self.assertLess(count_alive(refs), 1500)
+            # Not every one of them (they once all stayed); the bound
+            # leaves room for the other thread being preempted on a busy
+            # machine, which holds grace periods up.
+            self.assertLess(count_alive(refs), 2500)
             settle(lambda: write(target, None))
             self.assertLess(count_alive(refs), 100)
         _testcapi.atomicref_field_clear(target)
