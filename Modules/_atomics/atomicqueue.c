@@ -18,13 +18,14 @@
      get:  h = head
            if h->deqidx >= h->enqidx and h->next is NULL: empty
            i = FAA(h->deqidx, 1)
-           i < SEG_SLOTS:  item = XCHG(h->slots[i], TAKEN); an item is
-                           ours; NULL means the producer that owns ticket i
-                           has not stored yet: the slot is burnt (its CAS
-                           fails and it takes a new ticket), start again;
-                           before the XCHG the consumer loads the slot up
-                           to SLOT_WAIT times, so that a producer between
-                           its FAA and its CAS seldom loses its slot
+           i < SEG_SLOTS:  load h->slots[i] up to SLOT_WAIT times: an
+                           item is ours (no other consumer has ticket i,
+                           and its producer stores only once, so the slot
+                           needs no write); if it stays NULL, the producer
+                           that owns ticket i has not stored yet:
+                           XCHG(h->slots[i], TAKEN) burns the slot (its
+                           CAS fails and it takes a new ticket) unless
+                           the item came meanwhile; start again if burnt
            otherwise:      swing tail past h if it is there, swing head to
                            h->next (empty if there is none), and retire h
 
@@ -35,19 +36,19 @@
    and consumers take slots in ticket order, so the queue is FIFO: an item
    whose put() returned before another put() began is taken first.
    Linearization points: put() at its successful CAS on a slot (or on
-   t->next); get() at its successful XCHG, or, when it reports empty, at
-   its load of h->enqidx (deqidx >= enqidx: every ticket handed out has a
-   consumer) together with h->next being NULL.  A put() that took a ticket
-   but has not stored is not yet linearized, so a get() that burns its slot
-   and then finds the queue empty is correct.
+   t->next); get() at its load (or XCHG) of an item, or, when it reports
+   empty, at its load of h->enqidx (deqidx >= enqidx: every ticket handed
+   out has a consumer) together with h->next being NULL.  A put() that
+   took a ticket but has not stored is not yet linearized, so a get() that
+   burns its slot and then finds the queue empty is correct.
 
    Orderings: every access to a counter, slot or link is a sequentially
    consistent atomic.  The CAS that stores an item releases the item's
-   contents to the consumer whose XCHG acquires it; the CAS that links a
-   segment publishes its initialized slots and counters.  The waiting
-   protocol below needs store-load order (a waiter announces itself, then
-   looks at the queue; a producer stores, then looks for waiters), which
-   only sequential consistency gives.
+   contents to the consumer whose load (or XCHG) acquires it; the CAS that
+   links a segment publishes its initialized slots and counters.  The
+   waiting protocol below needs store-load order (a waiter announces
+   itself, then looks at the queue; a producer stores, then looks for
+   waiters), which only sequential consistency gives.
 
    Reclamation: a segment is unlinked only from head, once every one of
    its slots has a consumer ticket, by the consumer whose CAS on head
@@ -58,6 +59,15 @@
    segment pointer across a point where its thread may detach (parking,
    Py_DECREF, calls into Python).  A retired segment holds no item: each
    of its slots was taken or burnt, in the same C call as its ticket.
+
+   Batches: put_many() takes a run of tickets with one fetch-and-add and
+   stores its items in them in order; if a consumer burnt one of those
+   slots, it marks the rest TAKEN itself (a consumer treats that as a
+   burnt slot) and puts the remaining items under new tickets, so that no
+   item of the batch overtakes an earlier one.  get_many() claims a run of
+   tickets with one compare-and-swap of deqidx, and only tickets that
+   producers already hold (below enqidx), so that it seldom burns a slot.
+   Each item of a batch is linearized on its own, as above.
 
    Bounded queues count reservations in size: put() takes a place by CAS
    on size (below maxsize) before its ticket, get() gives it back after its
@@ -233,6 +243,25 @@ segment_empty(segment *h)
             && load_seg(&h->next) == NULL);
 }
 
+// Take the item of a slot whose consumer ticket is ours: a reference the
+// caller owns, or NULL if the slot is burnt (by us, or by its producer).
+static inline PyObject *
+take_slot(PyObject **slot)
+{
+    // An item found in the slot is ours: its producer stored it with its
+    // one CAS, and no other consumer holds this ticket, so the slot needs
+    // no write.  If the slot is empty, its producer took the ticket just
+    // before: give it a moment to store rather than burn the slot.
+    for (int n = 0; n < SLOT_WAIT; n++) {
+        PyObject *item = _Py_atomic_load_ptr(slot);
+        if (item != NULL) {
+            return item == TAKEN ? NULL : item;
+        }
+    }
+    PyObject *item = _Py_atomic_exchange_ptr(slot, TAKEN);
+    return item == TAKEN ? NULL : item;
+}
+
 // Take the first item: a reference the caller owns, or NULL if the queue
 // is empty.  Never fails.
 static PyObject *
@@ -245,13 +274,7 @@ dequeue(queue_core *q)
         }
         Py_ssize_t i = _Py_atomic_add_ssize(&h->deqidx, 1);
         if (i < SEG_SLOTS) {
-            // Its producer took ticket i just before: give it a moment
-            // to store rather than burn the slot.
-            for (int n = 0; n < SLOT_WAIT
-                    && _Py_atomic_load_ptr_relaxed(&h->slots[i]) == NULL;
-                 n++) {
-            }
-            PyObject *item = _Py_atomic_exchange_ptr(&h->slots[i], TAKEN);
+            PyObject *item = take_slot(&h->slots[i]);
             if (item != NULL) {
                 return item;
             }
@@ -266,6 +289,85 @@ dequeue(queue_core *q)
             _PyAtomic_Retire(&q->retired, h, segment_free);
         }
     }
+}
+
+// Store items[0..n) (references the queue now owns) in order, in a run
+// of slots of the tail segment taken by one fetch-and-add.  Returns how
+// many it stored from items[0]: fewer than n if the segment ran out of
+// slots or a consumer burnt one (0 if it burnt the first).
+static Py_ssize_t
+enqueue_run(queue_core *q, PyObject *const *items, Py_ssize_t n)
+{
+    segment *t = load_seg(&q->tail);
+    Py_ssize_t i = _Py_atomic_add_ssize(&t->enqidx, n);
+    Py_ssize_t m = Py_MIN(n, SEG_SLOTS - i);
+    Py_ssize_t k = 0;
+    while (k < m) {
+        PyObject *expected = NULL;
+        if (!_Py_atomic_compare_exchange_ptr(&t->slots[i + k], &expected,
+                                             items[k])) {
+            break;
+        }
+        k++;
+    }
+    // The slots after a burnt one stay empty: the items meant for them
+    // must not overtake items[k], which goes on to a later ticket.  Their
+    // consumers find TAKEN, as in a slot they burnt themselves.
+    for (Py_ssize_t j = k + 1; j < m; j++) {
+        _Py_atomic_exchange_ptr(&t->slots[i + j], TAKEN);
+    }
+    return k;
+}
+
+// Store items[0..n) (references the queue now owns) in order.  Returns n,
+// or fewer with MemoryError set (the caller keeps the rest).
+static Py_ssize_t
+enqueue_many(queue_core *q, PyObject *const *items, Py_ssize_t n)
+{
+    Py_ssize_t done = 0;
+    while (done < n) {
+        Py_ssize_t k = enqueue_run(q, items + done,
+                                   Py_MIN(n - done, SEG_SLOTS));
+        if (k == 0) {
+            // The tail segment is full (enqueue() links the next one), or
+            // the first slot was burnt.
+            if (enqueue(q, items[done]) < 0) {
+                return done;
+            }
+            k = 1;
+        }
+        done += k;
+    }
+    return n;
+}
+
+// Take up to n items, in order, from a run of slots of the head segment
+// claimed by one compare-and-swap of deqidx, into out[] (references the
+// caller owns).  Claims only tickets that producers already hold.
+// Returns how many it took: 0 if the head segment had no such ticket
+// left or every slot it claimed was burnt (the queue may still hold
+// items: dequeue() retries and moves on to the next segment).
+static Py_ssize_t
+dequeue_run(queue_core *q, PyObject **out, Py_ssize_t n)
+{
+    segment *h = load_seg(&q->head);
+    Py_ssize_t d = _Py_atomic_load_ssize(&h->deqidx);
+    Py_ssize_t m;
+    do {
+        Py_ssize_t e = Py_MIN(_Py_atomic_load_ssize(&h->enqidx), SEG_SLOTS);
+        m = Py_MIN(n, e - d);
+        if (m <= 0) {
+            return 0;
+        }
+    } while (!_Py_atomic_compare_exchange_ssize(&h->deqidx, &d, d + m));
+    Py_ssize_t k = 0;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        PyObject *item = take_slot(&h->slots[d + j]);
+        if (item != NULL) {
+            out[k++] = item;
+        }
+    }
+    return k;
 }
 
 // 1 if a get() would find an item now (or an item is being stored).
@@ -299,13 +401,20 @@ unpark_nothing(void *arg, void *park_arg, int has_more_waiters)
 {
 }
 
-// Wake one waiter on seq if there is any (see "Waiting" above).
+// Wake the waiters on seq if there are any (see "Waiting" above): one
+// for one item or place, every one for more (a waiter that finds nothing
+// left waits again).
 static inline void
-wake_one(uint32_t *seq, Py_ssize_t *waiters)
+wake(uint32_t *seq, Py_ssize_t *waiters, Py_ssize_t n)
 {
     if (_Py_atomic_load_ssize(waiters) != 0) {
         _Py_atomic_add_uint32(seq, 1);
-        _PyParkingLot_Unpark(seq, unpark_nothing, NULL);
+        if (n == 1) {
+            _PyParkingLot_Unpark(seq, unpark_nothing, NULL);
+        }
+        else {
+            _PyParkingLot_UnparkAll(seq);
+        }
     }
 }
 
@@ -410,74 +519,108 @@ raise_queue_error(PyObject *self, const char *name)
 
 /* --- put and get --------------------------------------------------------- */
 
-static int task_done(queue_core *q);
-
-// Take a place in a bounded queue.  Returns 1, 0 if full.
-static int
-reserve(queue_core *q)
+// Take up to want places in a bounded queue.  Returns how many, 0 if it
+// is full.
+static Py_ssize_t
+reserve(queue_core *q, Py_ssize_t want)
 {
     Py_ssize_t n = _Py_atomic_load_ssize(&q->size);
     for (;;) {
         if (n >= q->maxsize) {
             return 0;
         }
-        if (_Py_atomic_compare_exchange_ssize(&q->size, &n, n + 1)) {
-            return 1;
+        Py_ssize_t k = Py_MIN(want, q->maxsize - n);
+        if (_Py_atomic_compare_exchange_ssize(&q->size, &n, n + k)) {
+            return k;
         }
     }
 }
 
 static void
-give_back_place(queue_core *q)
+give_back_places(queue_core *q, Py_ssize_t n)
 {
-    _Py_atomic_add_ssize(&q->size, -1);
-    wake_one(&q->put_seq, &q->put_waiters);
+    _Py_atomic_add_ssize(&q->size, -n);
+    wake(&q->put_seq, &q->put_waiters, n);
 }
 
-// put() of one item.  Returns 0, or -1 with an exception set.
-static int
-queue_put(PyObject *self, queue_core *q, PyObject *item, int block,
-          PyTime_t deadline)
+// Take up to want places in a bounded queue, waiting as put() does.
+// Returns how many (at least 1), or -1 with an exception set.
+static Py_ssize_t
+take_places(PyObject *self, queue_core *q, Py_ssize_t want, int block,
+            PyTime_t deadline)
 {
-    if (_Py_atomic_load_uint8(&q->is_shutdown)) {
-        raise_queue_error(self, "ShutDown");
-        return -1;
-    }
-    if (q->maxsize > 0) {
-        int round = 0;
-        while (!reserve(q)) {
-            if (!block) {
-                raise_queue_error(self, "Full");
-                return -1;
+    int round = 0;
+    for (;;) {
+        Py_ssize_t k = reserve(q, want);
+        if (k > 0) {
+            return k;
+        }
+        if (!block) {
+            break;
+        }
+        int r = wait_for(q, &q->put_seq, &q->put_waiters, ready_put,
+                         deadline, &round);
+        if (r < 0) {
+            return -1;
+        }
+        if (_Py_atomic_load_uint8(&q->is_shutdown)) {
+            raise_queue_error(self, "ShutDown");
+            return -1;
+        }
+        if (r == 0) {
+            k = reserve(q, want);
+            if (k > 0) {
+                return k;
             }
-            int r = wait_for(q, &q->put_seq, &q->put_waiters, ready_put,
-                             deadline, &round);
-            if (r < 0) {
-                return -1;
-            }
-            if (_Py_atomic_load_uint8(&q->is_shutdown)) {
-                raise_queue_error(self, "ShutDown");
-                return -1;
-            }
-            if (r == 0) {
-                if (reserve(q)) {
-                    break;
-                }
-                raise_queue_error(self, "Full");
-                return -1;
-            }
+            break;
         }
     }
-    _Py_atomic_add_ssize(&q->unfinished, 1);
-    if (enqueue(q, Py_NewRef(item)) < 0) {
-        Py_DECREF(item);
-        _Py_atomic_add_ssize(&q->unfinished, -1);
+    raise_queue_error(self, "Full");
+    return -1;
+}
+
+// put() of items[0..n) in order, each as put() of it would, with one
+// deadline.  Returns 0, or -1 with an exception set (the items before
+// the one that failed are in the queue).
+static int
+put_items(PyObject *self, queue_core *q, PyObject *const *items,
+          Py_ssize_t n, int block, PyTime_t deadline)
+{
+    while (n > 0) {
+        if (_Py_atomic_load_uint8(&q->is_shutdown)) {
+            raise_queue_error(self, "ShutDown");
+            return -1;
+        }
+        // At most a segment at a time, so that a consumer parked on an
+        // empty queue wakes before a long batch has been stored.
+        Py_ssize_t k = Py_MIN(n, SEG_SLOTS);
         if (q->maxsize > 0) {
-            give_back_place(q);
+            k = take_places(self, q, k, block, deadline);
+            if (k < 0) {
+                return -1;
+            }
         }
-        return -1;
+        _Py_atomic_add_ssize(&q->unfinished, k);
+        for (Py_ssize_t j = 0; j < k; j++) {
+            Py_INCREF(items[j]);
+        }
+        Py_ssize_t stored = enqueue_many(q, items, k);
+        if (stored > 0) {
+            wake(&q->get_seq, &q->get_waiters, stored);
+        }
+        if (stored < k) {
+            for (Py_ssize_t j = stored; j < k; j++) {
+                Py_DECREF(items[j]);
+            }
+            _Py_atomic_add_ssize(&q->unfinished, stored - k);
+            if (q->maxsize > 0) {
+                give_back_places(q, k - stored);
+            }
+            return -1;
+        }
+        items += k;
+        n -= k;
     }
-    wake_one(&q->get_seq, &q->get_waiters);
     return 0;
 }
 
@@ -485,7 +628,7 @@ static PyObject *
 took(queue_core *q, PyObject *item)
 {
     if (q->maxsize > 0) {
-        give_back_place(q);
+        give_back_places(q, 1);
     }
     return item;
 }
@@ -582,7 +725,8 @@ _atomics_Queue_put_impl(atomicqueueobject *self, PyObject *item, int block,
     if (get_deadline(timeout, block, &deadline) < 0) {
         return NULL;
     }
-    if (queue_put((PyObject *)self, self->core, item, block, deadline) < 0) {
+    if (put_items((PyObject *)self, self->core, &item, 1, block,
+                  deadline) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -601,7 +745,7 @@ static PyObject *
 _atomics_Queue_put_nowait(atomicqueueobject *self, PyObject *item)
 /*[clinic end generated code: output=460228cac325cf74 input=94e9dc2db38d1a57]*/
 {
-    if (queue_put((PyObject *)self, self->core, item, 0, -1) < 0) {
+    if (put_items((PyObject *)self, self->core, &item, 1, 0, -1) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -677,14 +821,13 @@ _atomics_Queue_put_many_impl(atomicqueueobject *self, PyObject *items,
     if (seq == NULL) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(seq); i++) {
-        if (queue_put((PyObject *)self, self->core,
-                      PyTuple_GET_ITEM(seq, i), block, deadline) < 0) {
-            Py_DECREF(seq);
-            return NULL;
-        }
-    }
+    int r = put_items((PyObject *)self, self->core,
+                      &PyTuple_GET_ITEM(seq, 0), PyTuple_GET_SIZE(seq),
+                      block, deadline);
     Py_DECREF(seq);
+    if (r < 0) {
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -716,44 +859,57 @@ _atomics_Queue_get_many_impl(atomicqueueobject *self, Py_ssize_t n,
         return NULL;
     }
     queue_core *q = self->core;
-    // The first item's place exists before it is taken: nothing can fail
-    // once it is.
+    // The first item's place in a list exists before it is taken, so that
+    // nothing can fail once it is.  The list is not tracked by the
+    // collector while it holds a NULL item: get() may run a signal
+    // handler, that is, any Python code.
     PyObject *list = PyList_New(1);
     if (list == NULL) {
         return NULL;
     }
+    PyObject_GC_UnTrack(list);
     PyObject *first = queue_get((PyObject *)self, q, block, deadline);
+    PyObject_GC_Track(list);
     if (first == NULL) {
         Py_DECREF(list);
         return NULL;
     }
     PyList_SET_ITEM(list, 0, first);
-    for (Py_ssize_t i = 1; i < n; i++) {
-        PyObject *item = dequeue(q);
-        if (item == NULL) {
-            break;
-        }
-        if (PyList_Append(list, item) < 0) {
-            // Out of memory: return the items taken so far (at most n is
-            // all get_many() promises); this one goes back, last, in the
-            // place it still holds (a bounded queue counts it in size
-            // until took()).  Only if that fails too is it dropped, and
-            // counted done so that join() does not wait for it.
-            if (enqueue(q, item) == 0) {
-                PyErr_Clear();
-                wake_one(&q->get_seq, &q->get_waiters);
+    // The items there now, up to n: enough places for them, or just the
+    // first item if there is no memory for more.
+    Py_ssize_t cap = Py_MIN(n, 1 + queue_qsize(q));
+    if (cap == 1) {
+        return list;
+    }
+    PyObject *more = PyList_New(cap);
+    if (more == NULL) {
+        PyErr_Clear();
+        return list;
+    }
+    PyList_SET_ITEM(more, 0, first);
+    PyList_SET_ITEM(list, 0, NULL);
+    Py_DECREF(list);
+    // No Python code runs from here on: more's empty places are never
+    // seen before they are cut off.
+    PyObject **items = ((PyListObject *)more)->ob_item;
+    Py_ssize_t len = 1;
+    while (len < cap) {
+        Py_ssize_t k = dequeue_run(q, items + len, cap - len);
+        if (k == 0) {
+            PyObject *item = dequeue(q);
+            if (item == NULL) {
                 break;
             }
-            took(q, item);
-            Py_DECREF(item);
-            (void)task_done(q);
-            Py_DECREF(list);
-            return NULL;
+            items[len] = item;
+            k = 1;
         }
-        took(q, item);
-        Py_DECREF(item);
+        if (q->maxsize > 0) {
+            give_back_places(q, k);
+        }
+        len += k;
     }
-    return list;
+    Py_SET_SIZE(more, len);
+    return more;
 }
 
 /*[clinic input]

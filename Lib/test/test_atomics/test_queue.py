@@ -1,5 +1,6 @@
 import copy
 import gc
+import operator
 import pickle
 import queue
 import signal
@@ -312,6 +313,35 @@ class QueueAPITests(unittest.TestCase):
         for i in range(1025):
             q.task_done()
         self.assertRaises(ValueError, q.task_done)  # 'x' was not counted
+
+    def test_out_of_memory_in_batches(self):
+        # Whichever allocation fails, get_many() loses no item and keeps
+        # the order (it may return fewer), and put_many() puts a prefix of
+        # its items, each counted for task_done().
+        for start in range(8):
+            with self.subTest(start=start):
+                q = Queue()
+                q.put_many(tuple(range(1000)))
+                batch = tuple(range(1000, 1100))   # crosses a segment
+                exc = call_with_failing_allocations(
+                    lambda: q.put_many(batch), start)
+                n = q.qsize()
+                self.assertEqual(n == 1100, exc is None)
+                if exc is not None:
+                    self.assertIsInstance(exc, MemoryError)
+                got = [[]]       # stored into without an allocation
+                exc = call_with_failing_allocations(
+                    lambda: operator.setitem(got, 0, q.get_many(500)), start)
+                if exc is not None:
+                    self.assertIsInstance(exc, MemoryError)
+                got = got[0]
+                self.assertGreaterEqual(len(got), 1 if exc is None else 0)
+                self.assertLessEqual(len(got), 500)
+                rest = q.get_many(2000)
+                self.assertEqual(got + rest, list(range(n)))
+                for _ in range(n):
+                    q.task_done()
+                self.assertRaises(ValueError, q.task_done)
 
 
 class QueueThreadTests(unittest.TestCase):
