@@ -142,7 +142,10 @@ def run(factory, nthreads, seconds):
     return done / (end - start)
 
 
-def blocking(make, put="put", get="get", task_done=False, handle=None):
+def blocking(make, put="put", get="get", task_done=False, handle=None,
+             put_timeout=True):
+    """put_timeout: put() takes a timeout (bounded queues); ft_utils'
+    push() of an unbounded queue never waits and takes none."""
     def producer(q):
         p = getattr(q, put)
 
@@ -168,7 +171,10 @@ def blocking(make, put="put", get="get", task_done=False, handle=None):
 
     def feed(q):
         try:
-            getattr(q, put)(1, timeout=0.001)
+            if put_timeout:
+                getattr(q, put)(1, timeout=0.001)
+            else:
+                getattr(q, put)(1)
         except queue.Full:
             pass
 
@@ -251,7 +257,7 @@ def ft_rows(ft, kind):
                          pair(CQ, "push", "pop")))
         elif kind == "handoff":
             rows.append(("ft_utils.ConcurrentQueue push/pop",
-                         blocking(CQ, "push", "pop")))
+                         blocking(CQ, "push", "pop", put_timeout=False)))
     if CD is not None and kind == "pair":
         rows.append(("ft_utils.ConcurrentDeque append/popleft",
                      pair(CD, "append", "popleft")))
