@@ -18,14 +18,13 @@
      get:  h = head
            if h->deqidx >= h->enqidx and h->next is NULL: empty
            i = FAA(h->deqidx, 1)
-           i < SEG_SLOTS:  load h->slots[i] up to SLOT_WAIT times: an
-                           item is ours (no other consumer has ticket i,
-                           and its producer stores only once, so the slot
-                           needs no write); if it stays NULL, the producer
-                           that owns ticket i has not stored yet:
-                           XCHG(h->slots[i], TAKEN) burns the slot (its
-                           CAS fails and it takes a new ticket) unless
-                           the item came meanwhile; start again if burnt
+           i < SEG_SLOTS:  item = XCHG(h->slots[i], TAKEN); an item is
+                           ours; NULL means the producer that owns ticket i
+                           has not stored yet: the slot is burnt (its CAS
+                           fails and it takes a new ticket), start again;
+                           before the XCHG the consumer loads the slot up
+                           to SLOT_WAIT times, so that a producer between
+                           its FAA and its CAS seldom loses its slot
            otherwise:      swing tail past h if it is there, swing head to
                            h->next (empty if there is none), and retire h
 
@@ -36,19 +35,19 @@
    and consumers take slots in ticket order, so the queue is FIFO: an item
    whose put() returned before another put() began is taken first.
    Linearization points: put() at its successful CAS on a slot (or on
-   t->next); get() at its load (or XCHG) of an item, or, when it reports
-   empty, at its load of h->enqidx (deqidx >= enqidx: every ticket handed
-   out has a consumer) together with h->next being NULL.  A put() that
-   took a ticket but has not stored is not yet linearized, so a get() that
-   burns its slot and then finds the queue empty is correct.
+   t->next); get() at its successful XCHG, or, when it reports empty, at
+   its load of h->enqidx (deqidx >= enqidx: every ticket handed out has a
+   consumer) together with h->next being NULL.  A put() that took a ticket
+   but has not stored is not yet linearized, so a get() that burns its slot
+   and then finds the queue empty is correct.
 
    Orderings: every access to a counter, slot or link is a sequentially
    consistent atomic.  The CAS that stores an item releases the item's
-   contents to the consumer whose load (or XCHG) acquires it; the CAS that
-   links a segment publishes its initialized slots and counters.  The
-   waiting protocol below needs store-load order (a waiter announces
-   itself, then looks at the queue; a producer stores, then looks for
-   waiters), which only sequential consistency gives.
+   contents to the consumer whose XCHG acquires it; the CAS that links a
+   segment publishes its initialized slots and counters.  The waiting
+   protocol below needs store-load order (a waiter announces itself, then
+   looks at the queue; a producer stores, then looks for waiters), which
+   only sequential consistency gives.
 
    Reclamation: a segment is unlinked only from head, once every one of
    its slots has a consumer ticket, by the consumer whose CAS on head
@@ -248,15 +247,13 @@ segment_empty(segment *h)
 static inline PyObject *
 take_slot(PyObject **slot)
 {
-    // An item found in the slot is ours: its producer stored it with its
-    // one CAS, and no other consumer holds this ticket, so the slot needs
-    // no write.  If the slot is empty, its producer took the ticket just
-    // before: give it a moment to store rather than burn the slot.
-    for (int n = 0; n < SLOT_WAIT; n++) {
-        PyObject *item = _Py_atomic_load_ptr(slot);
-        if (item != NULL) {
-            return item == TAKEN ? NULL : item;
-        }
+    // Its producer took the ticket just before: give it a moment to store
+    // rather than burn the slot.  A load would do to take an item that is
+    // there (no other consumer holds the ticket), but with it a consumer
+    // that had caught up with its producer fell into lockstep with it,
+    // one line transfer per item, more often: the exchange stays.
+    for (int n = 0; n < SLOT_WAIT
+            && _Py_atomic_load_ptr_relaxed(slot) == NULL; n++) {
     }
     PyObject *item = _Py_atomic_exchange_ptr(slot, TAKEN);
     return item == TAKEN ? NULL : item;
