@@ -249,9 +249,10 @@ take_slot(PyObject **slot)
 {
     // Its producer took the ticket just before: give it a moment to store
     // rather than burn the slot.  A load would do to take an item that is
-    // there (no other consumer holds the ticket), but with it a consumer
-    // that had caught up with its producer fell into lockstep with it,
-    // one line transfer per item, more often: the exchange stays.
+    // there (no other consumer holds the ticket); with it, a consumer that
+    // had caught up with its producer seemed to fall into lockstep with
+    // it (one line transfer per item) more often, so the exchange stays
+    // until a clearer measurement says otherwise.
     for (int n = 0; n < SLOT_WAIT
             && _Py_atomic_load_ptr_relaxed(slot) == NULL; n++) {
     }
