@@ -630,6 +630,10 @@ probe(adict_core *d, PyObject *key, Py_hash_t hash, int mode,
     }
     size_t mask = (size_t)t->size - 1;
     size_t i = home(t, hash);
+    if (mode != PROBE_LOOKUP) {
+        // A writer will most likely write the value of its home entry.
+        atomics_prefetch_write(&t->entries[i]);
+    }
     for (Py_ssize_t n = 0; n < t->size; n++, i = (i + 1) & mask) {
         adict_entry *e = &t->entries[i];
         Py_hash_t h = _Py_atomic_load_ssize_relaxed(&e->hash);

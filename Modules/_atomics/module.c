@@ -145,10 +145,33 @@ default_stripes(Py_ssize_t max, Py_ssize_t *out)
     return 0;
 }
 
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#include <cpuid.h>                // __get_cpuid()
+
+int atomics_have_prefetchw;
+
+// PREFETCHW is bit 8 of ECX in CPUID leaf 0x80000001 (AMD's 3DNowPrefetch,
+// Intel's PRFCHW).
+static void
+detect_prefetchw(void)
+{
+    unsigned int a, b, c, d;
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 8))) {
+        _Py_atomic_store_int_relaxed(&atomics_have_prefetchw, 1);
+    }
+}
+#else
+static void
+detect_prefetchw(void)
+{
+}
+#endif
+
 static int
 atomics_exec(PyObject *module)
 {
     atomics_state *st = atomics_get_state(module);
+    detect_prefetchw();
 #define ADD_TYPE(member, spec)                                              \
     do {                                                                    \
         st->member = (PyTypeObject *)PyType_FromModuleAndSpec(              \

@@ -80,6 +80,30 @@ extern PyType_Spec atomics_notfound_spec;
 // only make the padding less effective, never incorrect).
 #define ATOMICS_CACHE_LINE 64
 
+// Ask for the cache line at p in a state that lets this thread write it
+// (a hint: no effect on what the program does).  A thread about to load a
+// line and then compare-and-swap a word of it, where another thread wrote
+// the line last, otherwise fetches it twice: shared for the load, then
+// exclusive for the compare-and-swap, a second round trip to the other
+// core.  x86 has the instruction (PREFETCHW) only where CPUID says so
+// (atomics_exec() asks once); elsewhere it is the compiler's prefetch
+// for writing, or nothing.
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+extern int atomics_have_prefetchw;
+
+static inline void
+atomics_prefetch_write(const void *p)
+{
+    if (_Py_atomic_load_int_relaxed(&atomics_have_prefetchw)) {
+        __asm__ volatile ("prefetchw %0" : : "m" (*(const char *)p));
+    }
+}
+#elif defined(__GNUC__) || defined(__clang__)
+#  define atomics_prefetch_write(p) __builtin_prefetch((p), 1, 3)
+#else
+#  define atomics_prefetch_write(p) ((void)(p))
+#endif
+
 
 /* --- The common object header --------------------------------------------
 
