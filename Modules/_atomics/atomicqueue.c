@@ -56,8 +56,10 @@
    every thread has passed a quiescent state, so a thread that loaded head
    or tail before the unlink can still read it.  No function here holds a
    segment pointer across a point where its thread may detach (parking,
-   Py_DECREF, calls into Python).  A retired segment holds no item: each
-   of its slots was taken or burnt, in the same C call as its ticket.
+   Py_DECREF, calls into Python).  A retired segment holds no item of
+   the queue's: each of its slots was taken or burnt, in the same C call
+   as its ticket (a slot taken by get_many() without a write still points
+   at the item it handed over, which nothing reads).
 
    Batches: put_many() takes a run of tickets with one fetch-and-add and
    stores its items in them in order; if a consumer burnt one of those
@@ -65,8 +67,11 @@
    burnt slot) and puts the remaining items under new tickets, so that no
    item of the batch overtakes an earlier one.  get_many() claims a run of
    tickets with one compare-and-swap of deqidx, and only tickets that
-   producers already hold (below enqidx), so that it seldom burns a slot.
-   Each item of a batch is linearized on its own, as above.
+   producers already hold (below enqidx), so that it seldom burns a slot;
+   it takes an item already stored with a load (the ticket is its alone,
+   and the producer is done with the slot), and only an empty slot with
+   get()'s XCHG.  Each item of a batch is linearized on its own, as above
+   (an item taken by a load at that load).
 
    Bounded queues count reservations in size: put() takes a place by CAS
    on size (below maxsize) before its ticket, get() gives it back after its
@@ -339,6 +344,21 @@ enqueue_many(queue_core *q, PyObject *const *items, Py_ssize_t n)
     return n;
 }
 
+// take_slot() for a ticket that its producer took before ours (a batch
+// claims only those): a producer usually stored long ago, and then the
+// item is ours without a write.  No thread writes the slot any more (its
+// producer is done with it, no other consumer holds the ticket), and
+// nothing reads a slot below deqidx, so the item may stay in it.
+static inline PyObject *
+take_stored_slot(PyObject **slot)
+{
+    PyObject *item = _Py_atomic_load_ptr(slot);
+    if (item == NULL) {
+        return take_slot(slot);
+    }
+    return item == TAKEN ? NULL : item;
+}
+
 // Take up to n items, in order, from a run of slots of the head segment
 // claimed by one compare-and-swap of deqidx, into out[] (references the
 // caller owns).  Claims only tickets that producers already hold.
@@ -360,7 +380,7 @@ dequeue_run(queue_core *q, PyObject **out, Py_ssize_t n)
     } while (!_Py_atomic_compare_exchange_ssize(&h->deqidx, &d, d + m));
     Py_ssize_t k = 0;
     for (Py_ssize_t j = 0; j < m; j++) {
-        PyObject *item = take_slot(&h->slots[d + j]);
+        PyObject *item = take_stored_slot(&h->slots[d + j]);
         if (item != NULL) {
             out[k++] = item;
         }
