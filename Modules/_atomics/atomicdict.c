@@ -4,8 +4,9 @@
    power of two long, searched by linear probing from home(hash) (a run of
    4 entries picked by a Fibonacci hash of the Python hash, so that
    structured hashes do not cluster, and the entry in the run by its low
-   bits, so that neighbouring ints have neighbouring entries).  The dict points to its current table; the table is replaced
-   as a whole when it fills up, empties out, or is cleared.
+   bits, so that neighbouring ints have neighbouring entries).  The dict
+   points to its current table; the table is replaced as a whole when it
+   fills up, empties out, or is cleared.
 
    An entry's hash and key are written once: a writer claims a free entry
    by a compare-and-swap of its hash from EMPTY_HASH (-1, never a Python
@@ -89,7 +90,7 @@
    code runs, and retired tables are released at once. */
 
 #include "module.h"
-#include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST()
+#include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE...
 #include "pycore_import.h"             // _PyImport_GetModuleAttrString()
 #include "pycore_object.h"             // _PyObject_LookupSpecial()
 
@@ -121,11 +122,12 @@ typedef struct {
 } adict_entry;
 
 // A bit of an entry's flags, set when its key is claimed (before the key
-// is published) and never changed while the table lives: the key is an exact int
-// whose value is its hash (every int of one digit but -1).  A key looked
-// up that is such an int too, with the same hash, equals it: no call, and
-// no load of the table's key, whose line other threads may be writing (in
-// {i: i}, every reader of a value writes the count of the key).
+// is published) and never changed while the table lives: the key is an
+// exact int whose value is its hash (every int of one digit but -1).  A
+// key looked up that is such an int too, with the same hash, equals it:
+// no call, and no load of the table's key, whose line other threads may
+// be writing (in {i: i}, every reader of a value writes the count of the
+// key).
 #define KEY_IS_HASH ((uintptr_t)1)
 
 static inline uintptr_t
@@ -1649,8 +1651,8 @@ _atomics_AtomicDict_popitem_impl(atomicdictobject *self)
             if (_Py_atomic_compare_exchange_ptr(&e->value, &v, NULL)) {
                 _Py_atomic_add_ssize(&t->live.n, -1);
                 size_t step = (size_t)(GOLDEN64 >> t->shift) | 1;
-                _Py_atomic_store_ssize_relaxed(&t->live.pop_from,
-                                               (Py_ssize_t)((i + step) & mask));
+                Py_ssize_t next = (Py_ssize_t)((i + step) & mask);
+                _Py_atomic_store_ssize_relaxed(&t->live.pop_from, next);
                 // Our reference to the key (alive with the table) before
                 // anything may run code and free the table.
                 PyTuple_SET_ITEM(res, 0, Py_NewRef(k));

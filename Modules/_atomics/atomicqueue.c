@@ -407,7 +407,8 @@ queue_qsize(queue_core *q)
     segment *t = load_seg(&q->tail);
     Py_ssize_t d = _Py_atomic_load_ssize(&h->deqidx);
     Py_ssize_t e = _Py_atomic_load_ssize(&t->enqidx);
-    int64_t n = (t->base + Py_MIN(e, SEG_SLOTS)) - (h->base + Py_MIN(d, SEG_SLOTS));
+    int64_t n = ((t->base + Py_MIN(e, SEG_SLOTS))
+                 - (h->base + Py_MIN(d, SEG_SLOTS)));
     return n < 0 ? 0 : (Py_ssize_t)n;
 }
 

@@ -37,7 +37,7 @@ typedef struct {
     PyTypeObject *not_found_type;
     PyObject *not_found;            // atomics.NOT_FOUND
     PyObject *mapping_abc;          // collections.abc.Mapping
-    Py_ssize_t default_stripes;     // AtomicCounter(): one per CPU, a power of 2
+    Py_ssize_t default_stripes;     // AtomicCounter(): CPUs, to a power of 2
 } atomics_state;
 
 extern PyModuleDef atomics_module;
