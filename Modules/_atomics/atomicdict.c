@@ -90,7 +90,7 @@
    code runs, and retired tables are released at once. */
 
 #include "module.h"
-#include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE...
+#include "pycore_critical_section.h"   // Py_BEGIN_CRITICAL_SECTION_SEQUENCE_FAST()
 #include "pycore_import.h"             // _PyImport_GetModuleAttrString()
 #include "pycore_object.h"             // _PyObject_LookupSpecial()
 
