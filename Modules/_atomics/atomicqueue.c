@@ -73,12 +73,21 @@
    get()'s XCHG.  Each item of a batch is linearized on its own, as above
    (an item taken by a load at that load).
 
-   Bounded queues count reservations in size: put() takes a place by CAS
-   on size (below maxsize) before its ticket, get() gives it back after its
-   XCHG.  Unbounded queues do not touch size; their qsize() is the
-   difference of the tickets of tail and head.  unfinished counts put()s
-   not yet matched by task_done(); put() adds to it before its item can be
-   taken, so join() never sees zero while an item is in flight.
+   Counts: puts counts the items put, done the tasks done, and, for a
+   bounded queue only, gets the items taken.  Each is written by one side
+   only and sits on that side's cache line, so that handing items over
+   does not also move a count's line between producer and consumer.  A
+   bounded queue's put() takes its place before its ticket, by a CAS on
+   puts that keeps puts - gets at most maxsize; get() adds to gets after
+   its XCHG.  The producer compares with gets_seen, a value of gets it
+   saw earlier, and loads gets only when that says full: gets only grows,
+   so an old value can only say full too early.  Unbounded queues do not
+   count gets; their qsize() is the difference of the tickets of tail and
+   head.  The unfinished tasks are puts - done: put() counts its item
+   before the item can be taken, so join() never sees zero while an item
+   is in flight, and task_done() counts only while done < puts (for a
+   bounded queue, usually known from done < gets, on its own side's
+   line).  A put() that cannot store (no memory) takes its count back.
 
    Waiting
    -------
@@ -124,7 +133,8 @@ static char taken_marker;
 
 typedef struct segment {
     Py_ssize_t deqidx;                  // consumers' tickets
-    char pad0[ATOMICS_CACHE_LINE - sizeof(Py_ssize_t)];
+    Py_ssize_t enq_seen;                // enqidx, as a consumer last saw it
+    char pad0[ATOMICS_CACHE_LINE - 2 * sizeof(Py_ssize_t)];
     Py_ssize_t enqidx;                  // producers' tickets
     char pad1[ATOMICS_CACHE_LINE - sizeof(Py_ssize_t)];
     struct segment *next;
@@ -133,14 +143,18 @@ typedef struct segment {
 } segment;
 
 // Shared by a queue and its handles.  Fields that different threads write
-// sit on different cache lines.
+// sit on different cache lines: consumers write the first, producers the
+// third.
 typedef struct {
-    segment *head;                      // consumers
-    char pad0[ATOMICS_CACHE_LINE - sizeof(segment *)];
-    segment *tail;                      // producers
+    segment *head;
+    Py_ssize_t gets;                    // items taken (bounded only)
+    Py_ssize_t done;                    // task_done() calls counted
+    char pad0[ATOMICS_CACHE_LINE - sizeof(segment *)
+              - 2 * sizeof(Py_ssize_t)];
+    segment *tail;
     char pad1[ATOMICS_CACHE_LINE - sizeof(segment *)];
-    Py_ssize_t size;                    // reserved places (bounded only)
-    Py_ssize_t unfinished;              // put()s without task_done()
+    Py_ssize_t puts;                    // items put, or places taken
+    Py_ssize_t gets_seen;               // gets, as a producer last saw it
     char pad2[ATOMICS_CACHE_LINE - 2 * sizeof(Py_ssize_t)];
     // Written only by waiters and wakers.
     Py_ssize_t get_waiters, put_waiters, join_waiters;
@@ -239,12 +253,21 @@ enqueue(queue_core *q, PyObject *item)
     }
 }
 
+// 1 if every ticket that producers took in h has a consumer and h is the
+// last segment.  A consumer compares deqidx with enq_seen, a value of
+// enqidx it saw earlier, before it loads enqidx (a line the producers
+// write): enqidx only grows, so deqidx < enq_seen says a ticket is left,
+// as a fresh load would.
 static inline int
 segment_empty(segment *h)
 {
-    return (_Py_atomic_load_ssize(&h->deqidx)
-                >= _Py_atomic_load_ssize(&h->enqidx)
-            && load_seg(&h->next) == NULL);
+    Py_ssize_t d = _Py_atomic_load_ssize(&h->deqidx);
+    if (d < _Py_atomic_load_ssize_relaxed(&h->enq_seen)) {
+        return 0;
+    }
+    Py_ssize_t e = _Py_atomic_load_ssize(&h->enqidx);
+    _Py_atomic_store_ssize_relaxed(&h->enq_seen, e);
+    return d >= e && load_seg(&h->next) == NULL;
 }
 
 // Take the item of a slot whose consumer ticket is ours: a reference the
@@ -399,8 +422,10 @@ static Py_ssize_t
 queue_qsize(queue_core *q)
 {
     if (q->maxsize > 0) {
-        Py_ssize_t n = _Py_atomic_load_ssize(&q->size);
-        return n < 0 ? 0 : n;
+        // gets first: it never overtakes puts.
+        Py_ssize_t g = _Py_atomic_load_ssize(&q->gets);
+        Py_ssize_t n = _Py_atomic_load_ssize(&q->puts) - g;
+        return n < 0 ? 0 : Py_MIN(n, q->maxsize);
     }
     // head first: tail never falls behind it (get() swings tail on).
     segment *h = load_seg(&q->head);
@@ -455,14 +480,19 @@ ready_get(queue_core *q)
 static int
 ready_put(queue_core *q)
 {
-    return (_Py_atomic_load_ssize(&q->size) < q->maxsize
+    Py_ssize_t g = _Py_atomic_load_ssize(&q->gets);
+    return (_Py_atomic_load_ssize(&q->puts) - g < q->maxsize
             || _Py_atomic_load_uint8(&q->is_shutdown));
 }
 
+// done first: if puts, loaded after it, is no greater, the two were
+// equal when done was loaded (done never overtakes puts), so every task
+// was done at that moment.
 static int
 ready_join(queue_core *q)
 {
-    return _Py_atomic_load_ssize(&q->unfinished) == 0;
+    Py_ssize_t d = _Py_atomic_load_ssize(&q->done);
+    return _Py_atomic_load_ssize(&q->puts) <= d;
 }
 
 // Wait until ready(q) may have become true or the deadline (if not -1)
@@ -538,28 +568,59 @@ raise_queue_error(PyObject *self, const char *name)
 
 /* --- put and get --------------------------------------------------------- */
 
+// maxsize - (p - g), where p may be older than g (then a CAS on p fails).
+static inline Py_ssize_t
+places_left(queue_core *q, Py_ssize_t p, Py_ssize_t g)
+{
+    return p < g ? q->maxsize : q->maxsize - (p - g);
+}
+
 // Take up to want places in a bounded queue.  Returns how many, 0 if it
-// is full.
+// is full.  The free places are at least maxsize - (puts - gets_seen),
+// as gets only grows: only when that says full does a producer load gets
+// (a line the consumers write) and keep what it saw in gets_seen (a
+// racing producer may store an older value, which is still safe).
 static Py_ssize_t
 reserve(queue_core *q, Py_ssize_t want)
 {
-    Py_ssize_t n = _Py_atomic_load_ssize(&q->size);
+    Py_ssize_t p = _Py_atomic_load_ssize(&q->puts);
     for (;;) {
-        if (n >= q->maxsize) {
-            return 0;
+        Py_ssize_t room = places_left(
+            q, p, _Py_atomic_load_ssize_relaxed(&q->gets_seen));
+        if (room <= 0) {
+            Py_ssize_t g = _Py_atomic_load_ssize(&q->gets);
+            _Py_atomic_store_ssize_relaxed(&q->gets_seen, g);
+            room = places_left(q, p, g);
+            if (room <= 0) {
+                return 0;
+            }
         }
-        Py_ssize_t k = Py_MIN(want, q->maxsize - n);
-        if (_Py_atomic_compare_exchange_ssize(&q->size, &n, n + k)) {
+        Py_ssize_t k = Py_MIN(want, room);
+        if (_Py_atomic_compare_exchange_ssize(&q->puts, &p, p + k)) {
             return k;
         }
     }
 }
 
+// Items taken from a bounded queue give their places back.
 static void
 give_back_places(queue_core *q, Py_ssize_t n)
 {
-    _Py_atomic_add_ssize(&q->size, -n);
+    _Py_atomic_add_ssize(&q->gets, n);
     wake(&q->put_seq, &q->put_waiters, n);
+}
+
+// n items counted in puts were not stored after all.
+static void
+uncount_puts(queue_core *q, Py_ssize_t n)
+{
+    _Py_atomic_add_ssize(&q->puts, -n);
+    if (q->maxsize > 0) {
+        wake(&q->put_seq, &q->put_waiters, n);
+    }
+    if (_Py_atomic_load_ssize(&q->join_waiters) != 0 && ready_join(q)) {
+        wake_all(&q->join_seq);
+    }
 }
 
 // Take up to want places in a bounded queue, waiting as put() does.
@@ -619,7 +680,9 @@ put_items(PyObject *self, queue_core *q, PyObject *const *items,
                 return -1;
             }
         }
-        _Py_atomic_add_ssize(&q->unfinished, k);
+        else {
+            _Py_atomic_add_ssize(&q->puts, k);
+        }
         for (Py_ssize_t j = 0; j < k; j++) {
             Py_INCREF(items[j]);
         }
@@ -631,10 +694,7 @@ put_items(PyObject *self, queue_core *q, PyObject *const *items,
             for (Py_ssize_t j = stored; j < k; j++) {
                 Py_DECREF(items[j]);
             }
-            _Py_atomic_add_ssize(&q->unfinished, stored - k);
-            if (q->maxsize > 0) {
-                give_back_places(q, k - stored);
-            }
+            uncount_puts(q, k - stored);
             return -1;
         }
         items += k;
@@ -975,20 +1035,34 @@ _atomics_Queue_full_impl(atomicqueueobject *self)
     return PyBool_FromLong(q->maxsize > 0 && queue_qsize(q) >= q->maxsize);
 }
 
+// Count one task done if one is unfinished (done < puts); returns 1 if
+// it did, 0 if none was.  A bounded queue's consumer seldom needs to
+// load puts, a line the producers write: done < gets <= puts (an item is
+// counted in puts before it can be taken).
+static int
+count_task_done(queue_core *q)
+{
+    Py_ssize_t d = _Py_atomic_load_ssize(&q->done);
+    do {
+        if (!(q->maxsize > 0 && d < _Py_atomic_load_ssize(&q->gets))
+                && d >= _Py_atomic_load_ssize(&q->puts)) {
+            return 0;
+        }
+    } while (!_Py_atomic_compare_exchange_ssize(&q->done, &d, d + 1));
+    if (_Py_atomic_load_ssize(&q->join_waiters) != 0 && ready_join(q)) {
+        wake_all(&q->join_seq);
+    }
+    return 1;
+}
+
 // Count one task done; 0, or -1 with ValueError if none is unfinished.
 static int
 task_done(queue_core *q)
 {
-    Py_ssize_t n = _Py_atomic_load_ssize(&q->unfinished);
-    do {
-        if (n <= 0) {
-            PyErr_SetString(PyExc_ValueError,
-                            "task_done() called too many times");
-            return -1;
-        }
-    } while (!_Py_atomic_compare_exchange_ssize(&q->unfinished, &n, n - 1));
-    if (n == 1 && _Py_atomic_load_ssize(&q->join_waiters) != 0) {
-        wake_all(&q->join_seq);
+    if (!count_task_done(q)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "task_done() called too many times");
+        return -1;
     }
     return 0;
 }
@@ -1058,10 +1132,7 @@ _atomics_Queue_shutdown_impl(atomicqueueobject *self, int immediate)
         while ((item = dequeue(q)) != NULL) {
             took(q, item);
             Py_DECREF(item);
-            Py_ssize_t n = _Py_atomic_load_ssize(&q->unfinished);
-            while (n > 0 && !_Py_atomic_compare_exchange_ssize(
-                                &q->unfinished, &n, n - 1)) {
-            }
+            count_task_done(q);
         }
         wake_all(&q->join_seq);
     }

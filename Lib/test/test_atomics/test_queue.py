@@ -14,7 +14,7 @@ from test import support
 from test.support import threading_helper
 from test.support.script_helper import assert_python_ok
 
-from atomics import Queue
+from atomics import AtomicInt, Queue
 from test.support.atomics_helper import (FORK_CHILDREN, ITERATIONS,
     NTHREADS, call_with_failing_allocations, run_concurrently)
 
@@ -350,19 +350,27 @@ class QueueThreadTests(unittest.TestCase):
         q = Queue(maxsize)
         out = [[] for _ in range(consumers)]
         over = []
+        # Puts that returned, and gets that began: put_done - get_begun,
+        # put_done counted first, is never more than the queue held at
+        # that moment, so never more than maxsize.
+        put_done = AtomicInt()
+        get_begun = AtomicInt()
 
         def produce(p):
             for i in range(n):
                 q.put((p, i))
+                if maxsize:
+                    held = put_done.add_and_get(1) - get_begun.get()
+                    if held > maxsize:
+                        over.append(held)
 
         def consume(c):
             got = out[c]
             while True:
+                get_begun.increment()
                 item = q.get()
                 if item is None:
                     return
-                if maxsize and q.qsize() > maxsize:
-                    over.append(q.qsize())
                 got.append(item)
                 q.task_done()
         threads = [threading.Thread(target=produce, args=(p,))
