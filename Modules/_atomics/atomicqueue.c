@@ -124,6 +124,14 @@
 // usually makes the condition true within this many.
 #define SPIN_TRIES 128
 
+// A producer that found a bounded queue full waits for this share of its
+// places, or this many, whichever is fewer, with 2**ROOM_PAUSE_LOG pauses
+// at most between ROOM_TRIES looks (see spin_for_room()).
+#define ROOM_SHARE 4
+#define ROOM_BATCH 64
+#define ROOM_PAUSE_LOG 6
+#define ROOM_TRIES 16
+
 // Loads of an empty slot before a consumer burns it.
 #define SLOT_WAIT 256
 
@@ -623,6 +631,36 @@ uncount_puts(queue_core *q, Py_ssize_t n)
     }
 }
 
+// A producer that finds the queue full spins until a share of its places
+// is free (ROOM_SHARE of them, at most ROOM_BATCH), not until the first
+// one is: each look at gets takes the consumers' line from them, and a
+// producer that takes each place as soon as it is free looks once per
+// item while the queue stays full.  The pause between looks doubles.  It
+// gives up after ROOM_TRIES looks (about as long as SPIN_TRIES retries
+// take), and then waits for a single place: a consumer that stops with
+// fewer places free does not hold it up.  On the default build no
+// consumer runs while this thread holds the GIL, so it does not spin.
+static void
+spin_for_room(queue_core *q)
+{
+#ifdef Py_GIL_DISABLED
+    Py_ssize_t room = Py_MIN(q->maxsize / ROOM_SHARE + 1, ROOM_BATCH);
+    for (int round = 0; round < ROOM_TRIES; round++) {
+        for (int i = 1 << Py_MIN(round, ROOM_PAUSE_LOG); i > 0; i--) {
+            atomics_cpu_relax();
+        }
+        Py_ssize_t g = _Py_atomic_load_ssize(&q->gets);
+        if (places_left(q, _Py_atomic_load_ssize(&q->puts), g) >= room
+                || _Py_atomic_load_uint8(&q->is_shutdown)) {
+            _Py_atomic_store_ssize_relaxed(&q->gets_seen, g);
+            return;
+        }
+    }
+#else
+    (void)q;
+#endif
+}
+
 // Take up to want places in a bounded queue, waiting as put() does.
 // Returns how many (at least 1), or -1 with an exception set.
 static Py_ssize_t
@@ -637,6 +675,9 @@ take_places(PyObject *self, queue_core *q, Py_ssize_t want, int block,
         }
         if (!block) {
             break;
+        }
+        if (round == 0) {
+            spin_for_room(q);
         }
         int r = wait_for(q, &q->put_seq, &q->put_waiters, ready_put,
                          deadline, &round);

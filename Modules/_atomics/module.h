@@ -104,6 +104,24 @@ atomics_prefetch_write(const void *p)
 #  define atomics_prefetch_write(p) ((void)(p))
 #endif
 
+// Tell the processor this thread is spinning on a location another thread
+// will change (a hint: no effect on what the program does).  On x86 PAUSE
+// holds the thread's loads back for a while instead of issuing them as
+// fast as the loop runs, and each load of a line that the other thread is
+// writing takes the line away from it; on ARM, YIELD gives the core to
+// another hardware thread.
+#if (defined(__GNUC__) || defined(__clang__)) \
+    && (defined(__x86_64__) || defined(__i386__))
+#  define atomics_cpu_relax() __builtin_ia32_pause()
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+#  define atomics_cpu_relax() __asm__ volatile ("yield" ::: "memory")
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#  include <intrin.h>
+#  define atomics_cpu_relax() _mm_pause()
+#else
+#  define atomics_cpu_relax() ((void)0)
+#endif
+
 
 /* --- The common object header --------------------------------------------
 

@@ -59,6 +59,24 @@ class QueueAPITests(unittest.TestCase):
         self.assertRaises(queue.Empty, q.get, False)
         self.assertEqual(q.qsize(), 0)
 
+    @threading_helper.requires_working_threading()
+    def test_full_queue_takes_a_single_free_place(self):
+        # A producer blocked on a full queue goes on as soon as one place
+        # is free, even where it first waits for more to be freed.
+        for maxsize in (1, 100, 5000):
+            with self.subTest(maxsize=maxsize):
+                q = Queue(maxsize)
+                q.put_many(range(maxsize))
+                t = threading.Thread(target=q.put, args=("last",))
+                t.start()
+                time.sleep(0.05)
+                self.assertTrue(t.is_alive())
+                self.assertEqual(q.get(), 0)
+                t.join(support.SHORT_TIMEOUT)
+                self.assertFalse(t.is_alive())
+                self.assertEqual(q.qsize(), maxsize)
+                self.assertEqual(q.get_many(maxsize)[-1], "last")
+
     def test_timeouts(self):
         q = Queue(1)
         q.put(1)
