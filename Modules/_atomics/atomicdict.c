@@ -190,9 +190,10 @@ static uint64_t next_table_version;
 #define GOLDEN64 UINT64_C(0x9E3779B97F4A7C15)
 
 // Hashes that differ only in their low 2 bits have their homes in one run
-// of 4 neighbouring entries (two cache lines).  Longer runs gain nothing
-// more for keys written in order, and make linear probing's clusters
-// longer (a lookup of a missing key walks further).
+// of 4 neighbouring entries (128 bytes: two cache lines, or three where
+// the allocator did not align the table to a line).  Longer runs gain
+// nothing more for keys written in order, and make linear probing's
+// clusters longer (a lookup of a missing key walks further).
 #define RUN_BITS 2
 #define RUN_MASK (((uint64_t)1 << RUN_BITS) - 1)
 static_assert(MIN_SIZE >= (1 << RUN_BITS), "a table holds a whole run");
@@ -203,11 +204,10 @@ static_assert(MIN_SIZE >= (1 << RUN_BITS), "a table holds a whole run");
    keys that threads walking such a range write at about the same time)
    thus sit in neighbouring entries, and a thread that goes through them
    in order goes through memory in order: it moves a cache line that
-   another thread wrote once for two keys, and the processor's prefetchers
-   can fetch the next ones ahead.  Spreading the runs keeps the reason for
-   Fibonacci hashing: hashes that share their low bits (multiples of a
-   power of two) or that form a long sequence do not pile up into one
-   cluster that linear probing would have to walk. */
+   another thread wrote once for two keys.  Spreading the runs keeps the
+   reason for Fibonacci hashing: hashes that share their low bits
+   (multiples of a power of two) or that form a long sequence do not pile
+   up into one cluster that linear probing would have to walk. */
 static inline size_t
 home(adict_table *t, Py_hash_t hash)
 {
