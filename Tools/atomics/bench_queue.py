@@ -1,6 +1,6 @@
 """Queue workloads for bench_atomics.py (which runs them: --only
-queue-pair,queue-handoff,queue-bounded,queue-batch), and a memory table
-when run alone.
+queue-pair,queue-handoff,queue-handoff-fresh,queue-bounded,queue-batch),
+and a memory table when run alone.
 
   queue-pair     each thread ``q.put(x); q.get()`` on one shared queue;
                  figures are put/get pairs per second
@@ -8,6 +8,12 @@ when run alone.
                  the threads put and half take with a blocking get():
                  items handed over per second (with --threads 1,2,4,...,
                  1 to N producers and as many consumers)
+  queue-handoff-fresh
+                 the handoff with a new int object per item, as code
+                 that hands over work it made does: the consumer's
+                 release of an object another thread made goes through
+                 the interpreter's biased reference counting (queued to
+                 its owner, merged there), whatever the queue
   queue-bounded  the same with maxsize=1024, and task_done() after each
                  get(): the queue.Queue API that needs a bound
   queue-batch    the same handoff in batches of 64: put_many(), get_many()
@@ -37,6 +43,7 @@ from benchlib import measure
 
 BATCH = 64
 BOUND = 1024
+FRESH = 1 << 40             # FRESH + i is a new int object, never cached
 
 
 # --- one loop per thread: put; get -----------------------------------------
@@ -143,15 +150,21 @@ def run(factory, nthreads, seconds):
 
 
 def blocking(make, put="put", get="get", task_done=False, handle=None,
-             put_timeout=True):
+             put_timeout=True, fresh=False):
     """put_timeout: put() takes a timeout (bounded queues); ft_utils'
-    push() of an unbounded queue never waits and takes none."""
+    push() of an unbounded queue never waits and takes none.  fresh: put
+    a new int object (FRESH + i), not the immortal 1."""
     def producer(q):
         p = getattr(q, put)
 
-        def loop(n):
-            for _ in range(n):
-                p(1)
+        if fresh:
+            def loop(n):
+                for i in range(n):
+                    p(FRESH + i)
+        else:
+            def loop(n):
+                for _ in range(n):
+                    p(1)
         return loop
 
     def consumer(q):
@@ -186,13 +199,18 @@ def blocking(make, put="put", get="get", task_done=False, handle=None,
     return Handoff(make, producer, consumer, feed, drain, handle)
 
 
-def polling_deque():
+def polling_deque(fresh=False):
     def producer(d):
         a = d.append
 
-        def loop(n):
-            for _ in range(n):
-                a(1)
+        if fresh:
+            def loop(n):
+                for i in range(n):
+                    a(FRESH + i)
+        else:
+            def loop(n):
+                for _ in range(n):
+                    a(1)
         return loop
 
     def consumer(d):
@@ -255,9 +273,10 @@ def ft_rows(ft, kind):
         if kind == "pair":
             rows.append(("ft_utils.ConcurrentQueue push/pop",
                          pair(CQ, "push", "pop")))
-        elif kind == "handoff":
+        elif kind in ("handoff", "handoff-fresh"):
             rows.append(("ft_utils.ConcurrentQueue push/pop",
-                         blocking(CQ, "push", "pop", put_timeout=False)))
+                         blocking(CQ, "push", "pop", put_timeout=False,
+                                  fresh=kind == "handoff-fresh")))
     if CD is not None and kind == "pair":
         rows.append(("ft_utils.ConcurrentDeque append/popleft",
                      pair(CD, "append", "popleft")))
@@ -290,6 +309,17 @@ def groups(cereggii=None, ft=None):
          ("atomics.Queue", blocking(Q)),
          ("atomics.Queue +handle", blocking(Q, handle=handle))]
         + ft_rows(ft, "handoff"))
+    out["queue-handoff-fresh"] = (
+        "queue-handoff-fresh: the handoff with a new int object per item "
+        "(items/s)", control,
+        [("queue.SimpleQueue (baseline)",
+          blocking(queue.SimpleQueue, fresh=True)),
+         ("queue.Queue", blocking(queue.Queue, fresh=True)),
+         ("collections.deque append/popleft (polling)",
+          polling_deque(fresh=True)),
+         ("atomics.Queue", blocking(Q, fresh=True)),
+         ("atomics.Queue +handle", blocking(Q, handle=handle, fresh=True))]
+        + ft_rows(ft, "handoff-fresh"))
     out["queue-bounded"] = (
         f"queue-bounded: the handoff with maxsize={BOUND} and task_done() "
         f"after each get() (items/s)", control,
