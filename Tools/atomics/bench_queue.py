@@ -149,23 +149,27 @@ def run(factory, nthreads, seconds):
     return done / (end - start)
 
 
+def put_loop(p, fresh):
+    """loop(n): n calls of p(item), item the immortal 1 or, with fresh, a
+    new int object (FRESH + i)."""
+    if fresh:
+        def loop(n):
+            for i in range(n):
+                p(FRESH + i)
+    else:
+        def loop(n):
+            for _ in range(n):
+                p(1)
+    return loop
+
+
 def blocking(make, put="put", get="get", task_done=False, handle=None,
              put_timeout=True, fresh=False):
     """put_timeout: put() takes a timeout (bounded queues); ft_utils'
-    push() of an unbounded queue never waits and takes none.  fresh: put
-    a new int object (FRESH + i), not the immortal 1."""
+    push() of an unbounded queue never waits and takes none.  fresh: see
+    put_loop()."""
     def producer(q):
-        p = getattr(q, put)
-
-        if fresh:
-            def loop(n):
-                for i in range(n):
-                    p(FRESH + i)
-        else:
-            def loop(n):
-                for _ in range(n):
-                    p(1)
-        return loop
+        return put_loop(getattr(q, put), fresh)
 
     def consumer(q):
         g = getattr(q, get)
@@ -201,17 +205,7 @@ def blocking(make, put="put", get="get", task_done=False, handle=None,
 
 def polling_deque(fresh=False):
     def producer(d):
-        a = d.append
-
-        if fresh:
-            def loop(n):
-                for i in range(n):
-                    a(FRESH + i)
-        else:
-            def loop(n):
-                for _ in range(n):
-                    a(1)
-        return loop
+        return put_loop(d.append, fresh)
 
     def consumer(d):
         p = d.popleft
