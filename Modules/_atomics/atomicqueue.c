@@ -73,21 +73,40 @@
    get()'s XCHG.  Each item of a batch is linearized on its own, as above
    (an item taken by a load at that load).
 
-   Counts: puts counts the items put, done the tasks done, and, for a
-   bounded queue only, gets the items taken.  Each is written by one side
-   only and sits on that side's cache line, so that handing items over
-   does not also move a count's line between producer and consumer.  A
-   bounded queue's put() takes its place before its ticket, by a CAS on
-   puts that keeps puts - gets at most maxsize; get() adds to gets after
-   its XCHG.  The producer compares with gets_seen, a value of gets it
-   saw earlier, and loads gets only when that says full: gets only grows,
-   so an old value can only say full too early.  Unbounded queues do not
-   count gets; their qsize() is the difference of the tickets of tail and
-   head.  The unfinished tasks are puts - done: put() counts its item
-   before the item can be taken, so join() never sees zero while an item
-   is in flight, and task_done() counts only while done < puts (for a
-   bounded queue, usually known from done < gets, on its own side's
-   line).  A put() that cannot store (no memory) takes its count back.
+   Counts: done counts the tasks done; a bounded queue also counts the
+   places taken in puts and the items taken in gets.  Each is written by
+   one side only and sits on that side's cache line, so that handing
+   items over does not also move a count's line between producer and
+   consumer.  A bounded queue's put() takes its place before its ticket,
+   by a CAS on puts that keeps puts - gets at most maxsize; get() adds to
+   gets after its XCHG.  The producer compares with gets_seen, a value of
+   gets it saw earlier, and loads gets only when that says full: gets
+   only grows, so an old value can only say full too early.  A put() that
+   cannot store (no memory) gives its place back.
+
+   An unbounded queue counts nothing per item but its tickets (a count of
+   its own would be one more atomic operation per put()).  Its items put
+   are the tickets handed out, less wasted: the tickets whose producer
+   stored nothing (a consumer burnt the slot, or put_many() marked it
+   TAKEN).  Tickets at or past SEG_SLOTS are not counted (the tail's base
+   plus its enqidx, capped), so a put() that cannot store (it fails only
+   while linking a segment) needs no correction.  items_put() loads
+   wasted first: a producer adds to it only after it took the ticket, so
+   every ticket counted in wasted is counted among the tickets loaded
+   after, and the result is never below the items put before the call
+   began (a ticket counts before its item is stored).  tail may still
+   point at the segment before the last: a producer links a segment with
+   its item in slot 0 before it swings tail, so items_put() counts from
+   tail->next when there is one.  Only that slot can be filled before the
+   swing (other producers take tickets through tail), and later segments
+   are linked only after it.  Unbounded queues do not count gets either;
+   their qsize() is the difference of the tickets of tail and head.
+
+   The unfinished tasks are the items put less done: an item counts as
+   put before it can be taken, so join() never sees zero while an item
+   is in flight, and task_done() counts only while done is below the
+   items put (for a bounded queue, usually known from done < gets, on
+   its own side's line).
 
    Waiting
    -------
@@ -161,9 +180,10 @@ typedef struct {
               - 2 * sizeof(Py_ssize_t)];
     segment *tail;
     char pad1[ATOMICS_CACHE_LINE - sizeof(segment *)];
-    Py_ssize_t puts;                    // items put, or places taken
+    Py_ssize_t puts;                    // places taken (bounded only)
     Py_ssize_t gets_seen;               // gets, as a producer last saw it
-    char pad2[ATOMICS_CACHE_LINE - 2 * sizeof(Py_ssize_t)];
+    Py_ssize_t wasted;                  // tickets that stored no item
+    char pad2[ATOMICS_CACHE_LINE - 3 * sizeof(Py_ssize_t)];
     // Written only by waiters and wakers.
     Py_ssize_t get_waiters, put_waiters, join_waiters;
     uint32_t get_seq, put_seq, join_seq;
@@ -238,6 +258,7 @@ enqueue(queue_core *q, PyObject *item)
                                                 item)) {
                 return 0;
             }
+            _Py_atomic_add_ssize(&q->wasted, 1);
             continue;           // burnt by a consumer
         }
         if (t != load_seg(&q->tail)) {
@@ -350,6 +371,9 @@ enqueue_run(queue_core *q, PyObject *const *items, Py_ssize_t n)
     for (Py_ssize_t j = k + 1; j < m; j++) {
         _Py_atomic_exchange_ptr(&t->slots[i + j], TAKEN);
     }
+    if (k < m) {
+        _Py_atomic_add_ssize(&q->wasted, m - k);
+    }
     return k;
 }
 
@@ -426,6 +450,25 @@ queue_nonempty(queue_core *q)
     return !segment_empty(load_seg(&q->head));
 }
 
+// The items put, never fewer than were put before the call (see
+// "Counts" above): the places taken in a bounded queue, the tickets less
+// the wasted ones in an unbounded queue.
+static Py_ssize_t
+items_put(queue_core *q)
+{
+    if (q->maxsize > 0) {
+        return _Py_atomic_load_ssize(&q->puts);
+    }
+    Py_ssize_t w = _Py_atomic_load_ssize(&q->wasted);
+    segment *t = load_seg(&q->tail);
+    segment *next = load_seg(&t->next);
+    if (next != NULL) {
+        t = next;
+    }
+    Py_ssize_t e = Py_MIN(_Py_atomic_load_ssize(&t->enqidx), SEG_SLOTS);
+    return (Py_ssize_t)(t->base + e) - w;
+}
+
 static Py_ssize_t
 queue_qsize(queue_core *q)
 {
@@ -493,14 +536,14 @@ ready_put(queue_core *q)
             || _Py_atomic_load_uint8(&q->is_shutdown));
 }
 
-// done first: if puts, loaded after it, is no greater, the two were
-// equal when done was loaded (done never overtakes puts), so every task
-// was done at that moment.
+// done first: if the items put, counted after it, are no more, the two
+// were equal when done was loaded (done never overtakes them), so every
+// task was done at that moment.
 static int
 ready_join(queue_core *q)
 {
     Py_ssize_t d = _Py_atomic_load_ssize(&q->done);
-    return _Py_atomic_load_ssize(&q->puts) <= d;
+    return items_put(q) <= d;
 }
 
 // Wait until ready(q) may have become true or the deadline (if not -1)
@@ -618,14 +661,12 @@ give_back_places(queue_core *q, Py_ssize_t n)
     wake(&q->put_seq, &q->put_waiters, n);
 }
 
-// n items counted in puts were not stored after all.
+// n places taken in a bounded queue were not filled after all.
 static void
-uncount_puts(queue_core *q, Py_ssize_t n)
+give_back_unused(queue_core *q, Py_ssize_t n)
 {
     _Py_atomic_add_ssize(&q->puts, -n);
-    if (q->maxsize > 0) {
-        wake(&q->put_seq, &q->put_waiters, n);
-    }
+    wake(&q->put_seq, &q->put_waiters, n);
     if (_Py_atomic_load_ssize(&q->join_waiters) != 0 && ready_join(q)) {
         wake_all(&q->join_seq);
     }
@@ -721,9 +762,6 @@ put_items(PyObject *self, queue_core *q, PyObject *const *items,
                 return -1;
             }
         }
-        else {
-            _Py_atomic_add_ssize(&q->puts, k);
-        }
         for (Py_ssize_t j = 0; j < k; j++) {
             Py_INCREF(items[j]);
         }
@@ -735,7 +773,9 @@ put_items(PyObject *self, queue_core *q, PyObject *const *items,
             for (Py_ssize_t j = stored; j < k; j++) {
                 Py_DECREF(items[j]);
             }
-            uncount_puts(q, k - stored);
+            if (q->maxsize > 0) {
+                give_back_unused(q, k - stored);
+            }
             return -1;
         }
         items += k;
@@ -1076,17 +1116,17 @@ _atomics_Queue_full_impl(atomicqueueobject *self)
     return PyBool_FromLong(q->maxsize > 0 && queue_qsize(q) >= q->maxsize);
 }
 
-// Count one task done if one is unfinished (done < puts); returns 1 if
-// it did, 0 if none was.  A bounded queue's consumer seldom needs to
-// load puts, a line the producers write: done < gets <= puts (an item is
-// counted in puts before it can be taken).
+// Count one task done if one is unfinished (done below the items put);
+// returns 1 if it did, 0 if none was.  A bounded queue's consumer seldom
+// needs to load puts, a line the producers write: done < gets <= puts
+// (an item is counted in puts before it can be taken).
 static int
 count_task_done(queue_core *q)
 {
     Py_ssize_t d = _Py_atomic_load_ssize(&q->done);
     do {
         if (!(q->maxsize > 0 && d < _Py_atomic_load_ssize(&q->gets))
-                && d >= _Py_atomic_load_ssize(&q->puts)) {
+                && d >= items_put(q)) {
             return 0;
         }
     } while (!_Py_atomic_compare_exchange_ssize(&q->done, &d, d + 1));

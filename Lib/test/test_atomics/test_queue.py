@@ -445,6 +445,52 @@ class QueueThreadTests(unittest.TestCase):
         self.assertTrue(q.empty())
 
     @threading_helper.requires_working_threading()
+    def test_join_and_task_done_count_every_item(self):
+        # Consumers waiting on a nearly empty queue may burn slots whose
+        # producers have not stored yet (the producer then stores under a
+        # new ticket), and the queue links new segments: join() still
+        # waits for every item put before it began, and task_done()
+        # counts exactly the items put.
+        q = Queue()
+        total = NTHREADS * ITERATIONS
+        put_done = AtomicInt()          # puts that returned
+        taken = AtomicInt()             # counted before task_done()
+        errors = []
+
+        def produce():
+            for i in range(ITERATIONS):
+                q.put(i)
+                put_done.increment()
+
+        def consume():
+            while taken.get() < total:
+                try:
+                    q.get(timeout=0.01)
+                except queue.Empty:
+                    continue
+                taken.increment()
+                try:
+                    q.task_done()
+                except ValueError as exc:
+                    if not errors:
+                        errors.append(exc)
+
+        def join():
+            while put_done.get() < total:
+                before = put_done.get()
+                q.join()
+                after = taken.get()
+                if after < before:
+                    errors.append(f"join() returned with {after} items "
+                                  f"taken of {before} put")
+        run_concurrently([produce] * NTHREADS + [consume] * NTHREADS
+                         + [join])
+        self.assertEqual(errors, [])
+        q.join()
+        self.assertRaises(ValueError, q.task_done)
+        self.assertTrue(q.empty())
+
+    @threading_helper.requires_working_threading()
     def test_batches(self):
         q = Queue(256)
         got = []
