@@ -42,12 +42,17 @@
    and then finds the queue empty is correct.
 
    Orderings: every access to a counter, slot or link is a sequentially
-   consistent atomic.  The CAS that stores an item releases the item's
-   contents to the consumer whose XCHG acquires it; the CAS that links a
-   segment publishes its initialized slots and counters.  The waiting
-   protocol below needs store-load order (a waiter announces itself, then
-   looks at the queue; a producer stores, then looks for waiters), which
-   only sequential consistency gives.
+   consistent atomic, but for three hints, which are relaxed: enq_seen
+   and gets_seen, old values of enqidx and gets (both only grow, so an
+   old value can only say "no ticket left" or "full" too early, and then
+   the thread loads the counter itself: see segment_empty() and
+   reserve()), and a consumer's loads of its slot before the XCHG that
+   takes it (they only decide when to exchange).  The CAS that stores an
+   item releases the item's contents to the consumer whose XCHG acquires
+   it; the CAS that links a segment publishes its initialized slots and
+   counters.  The waiting protocol below needs store-load order (a waiter
+   announces itself, then looks at the queue; a producer stores, then
+   looks for waiters), which only sequential consistency gives.
 
    Reclamation: a segment is unlinked only from head, once every one of
    its slots has a consumer ticket, by the consumer whose CAS on head
