@@ -116,11 +116,12 @@
    Waiting
    -------
    A thread that must wait (get() on an empty queue, put() on a full one,
-   join() with unfinished tasks) first retries for a short while, then
-   parks on an event counter (get_seq, put_seq, join_seq) with the parking
-   lot: it adds itself to the matching waiter count, loads the counter,
-   looks at the queue again, and parks only if the counter still holds the
-   value it loaded (the parking lot compares under its bucket lock).  A
+   join() with unfinished tasks) first retries, with growing pauses, for
+   about as long as parking costs (see wait_for()), then parks on an
+   event counter (get_seq, put_seq, join_seq) with the parking lot: it
+   adds itself to the matching waiter count, loads the counter, looks at
+   the queue again, and parks only if the counter still holds the value
+   it loaded (the parking lot compares under its bucket lock).  A
    thread that makes the condition true (a put() for getters, a get() of a
    bounded queue for putters, the last task_done() for joiners) stores
    first, then loads the waiter count, and only if it is not zero bumps the
@@ -144,9 +145,10 @@
 // lines, and one allocation per SEG_SLOTS items.
 #define SEG_SLOTS 1024
 
-// Retries before a waiter parks: a producer or consumer that is running
-// usually makes the condition true within this many.
-#define SPIN_TRIES 128
+// Retries before a waiter parks, with 2**SPIN_PAUSE_LOG pauses at most
+// before each (see wait_for()).
+#define SPIN_TRIES 32
+#define SPIN_PAUSE_LOG 4
 
 // A producer that found a bounded queue full waits for this share of its
 // places, or this many, whichever is fewer, with 2**ROOM_PAUSE_LOG pauses
@@ -552,16 +554,29 @@ ready_join(queue_core *q)
 }
 
 // Wait until ready(q) may have become true or the deadline (if not -1)
-// passes.  *round counts the calls: the first SPIN_TRIES return at once.
-// Returns 1 to look again, 0 if the deadline passed, -1 with an exception
-// set (a signal handler raised).
+// passes.  *round counts the calls.  The first SPIN_TRIES only pause, each
+// pause twice the one before up to a cap, for about as long as parking
+// and being woken take.  A waiter then pays at most about twice what the
+// better of spinning and parking would have cost (competitive spinning),
+// and two threads that answer each other through queues do not fall into
+// parking on every item, as they do when each spins for less time than
+// the other takes to answer.  On the default build no other thread runs
+// while this one holds the GIL, so it parks at once.  Returns 1 to look
+// again, 0 if the deadline passed, -1 with an exception set (a signal
+// handler raised).
 static int
 wait_for(queue_core *q, uint32_t *seq, Py_ssize_t *waiters, ready_fn ready,
          PyTime_t deadline, int *round)
 {
-    if (++*round <= SPIN_TRIES) {
+    ++*round;
+#ifdef Py_GIL_DISABLED
+    if (*round <= SPIN_TRIES) {
+        for (int i = 1 << Py_MIN(*round, SPIN_PAUSE_LOG); i > 0; i--) {
+            atomics_cpu_relax();
+        }
         return 1;
     }
+#endif
     PyTime_t timeout = -1;
     if (deadline != -1) {
         timeout = _PyDeadline_Get(deadline);
@@ -682,8 +697,8 @@ give_back_unused(queue_core *q, Py_ssize_t n)
 // one is: each look at gets takes the consumers' line from them, and a
 // producer that takes each place as soon as it is free looks once per
 // item while the queue stays full.  The pause between looks doubles.  It
-// gives up after ROOM_TRIES looks (about as long as SPIN_TRIES retries
-// take), and then waits for a single place: a consumer that stops with
+// gives up after ROOM_TRIES looks (about as long as wait_for() spins),
+// and then waits for a single place: a consumer that stops with
 // fewer places free does not hold it up.  On the default build no
 // consumer runs while this thread holds the GIL, so it does not spin.
 static void

@@ -445,6 +445,34 @@ class QueueThreadTests(unittest.TestCase):
         self.assertTrue(q.empty())
 
     @threading_helper.requires_working_threading()
+    def test_requests_and_answers(self):
+        # Clients put a request and wait for its answer on a queue of
+        # their own; servers take requests from one shared queue.  Every
+        # get() waits on an empty queue for the put() that wakes it.
+        requests = Queue()
+        answers = [Queue() for _ in range(NTHREADS)]
+        got = [[] for _ in range(NTHREADS)]
+
+        def client(c):
+            for i in range(ITERATIONS):
+                requests.put((c, i))
+                got[c].append(answers[c].get())
+
+        def serve():
+            while (request := requests.get()) is not None:
+                c, i = request
+                answers[c].put(-i)
+        servers = [threading.Thread(target=serve) for _ in range(NTHREADS)]
+        with threading_helper.start_threads(servers):
+            run_concurrently([lambda c=c: client(c)
+                              for c in range(NTHREADS)])
+            for _ in servers:
+                requests.put(None)
+        self.assertEqual(got, [[-i for i in range(ITERATIONS)]] * NTHREADS)
+        self.assertTrue(requests.empty())
+        self.assertTrue(all(a.empty() for a in answers))
+
+    @threading_helper.requires_working_threading()
     def test_join_and_task_done_count_every_item(self):
         # Consumers waiting on a nearly empty queue may burn slots whose
         # producers have not stored yet (the producer then stores under a
