@@ -1,6 +1,6 @@
 """Queue workloads for bench_atomics.py (which runs them: --only
-queue-pair,queue-handoff,queue-handoff-fresh,queue-bounded,queue-batch),
-and a memory table when run alone.
+queue-pair,queue-handoff,queue-handoff-fresh,queue-bounded,queue-batch,
+queue-roundtrip), and a memory table when run alone.
 
   queue-pair     each thread ``q.put(x); q.get()`` on one shared queue;
                  figures are put/get pairs per second
@@ -18,6 +18,12 @@ and a memory table when run alone.
                  get(): the queue.Queue API that needs a bound
   queue-batch    the same handoff in batches of 64: put_many(), get_many()
                  against 64 put() and 64 get(); items per second
+  queue-roundtrip
+                 requests and answers through two queues: half the
+                 threads put a request and wait for its answer, half take
+                 a request and put its answer, as a pool of workers with
+                 a queue for results does, one item at a time; round
+                 trips per second (1 thread: the four calls in turn)
 
 Rows: queue.SimpleQueue (the baseline where it applies), queue.Queue,
 collections.deque (append and popleft; a consumer that finds it empty
@@ -73,18 +79,21 @@ def pair(make, put="put", get="get", handle=None, private=False):
 class Handoff:
     """A producer/consumer workload: make() builds the shared queue;
     producer(q) and consumer(q) return loop(n) functions that put and take
-    n items; feed(q) puts one item and drain(q) takes one, neither
-    blocking for long (to let blocked threads finish at the end of a
-    run).  At 1 thread, the thread alternates:
-    n puts then n gets, in batches of at most BATCH."""
+    n items; feed(q) lets a blocked consumer go on (it puts one item) and
+    drain(q) a blocked producer, neither blocking for long (to let blocked
+    threads finish at the end of a run).  At 1 thread, the loop that
+    single(q) returns if given, else the thread alternates: n puts then n
+    gets, in batches of at most BATCH."""
 
-    def __init__(self, make, producer, consumer, feed, drain, handle=None):
+    def __init__(self, make, producer, consumer, feed, drain, handle=None,
+                 single=None):
         self.make = make
         self.producer = producer
         self.consumer = consumer
         self.feed = feed
         self.drain = drain
         self.handle = handle
+        self.single = single
 
 
 def run(factory, nthreads, seconds):
@@ -98,6 +107,8 @@ def run(factory, nthreads, seconds):
     if nthreads == 1:
         def both():
             qq = h.handle(q) if h.handle else q
+            if h.single is not None:
+                return h.single(qq)
             put, take = h.producer(qq), h.consumer(qq)
 
             def loop(n):
@@ -254,7 +265,61 @@ def batches(make, handle=None):
                    handle)
 
 
-# --- the groups ----------------------------------------------------------------
+# --- requests and answers -----------------------------------------------------
+
+def roundtrip(make, handle=None, polling=False):
+    """Requests on one queue, answers on a second: a client (producer)
+    puts a request and waits for its answer, a server (consumer) takes a
+    request and puts its answer.  Each item waits in an empty queue for
+    the get() that the put() wakes.  polling: deques, whose get retries
+    at once."""
+    def calls(q):
+        if not polling:
+            return q.put, q.get
+        pop = q.popleft
+
+        def get():
+            while True:
+                try:
+                    return pop()
+                except IndexError:
+                    pass
+        return q.append, get
+
+    def client(qs):
+        (put, _), (_, get) = calls(qs[0]), calls(qs[1])
+
+        def loop(n):
+            for _ in range(n):
+                put(1)
+                get()
+        return loop
+
+    def server(qs):
+        (_, get), (put, _) = calls(qs[0]), calls(qs[1])
+
+        def loop(n):
+            for _ in range(n):
+                put(get())
+        return loop
+
+    def single(qs):
+        (put, get), (put2, get2) = calls(qs[0]), calls(qs[1])
+
+        def loop(n):
+            for _ in range(n):
+                put(1)
+                put2(get())
+                get2()
+        return loop
+    return Handoff(lambda: (make(), make()), client, server,
+                   lambda qs: calls(qs[0])[0](1),
+                   lambda qs: calls(qs[1])[0](1),
+                   handle and (lambda qs: (handle(qs[0]), handle(qs[1]))),
+                   single)
+
+
+# --- the groups --------------------------------------------------------------
 
 def ft_rows(ft, kind):
     """ft_utils' queues, when importable and with the methods assumed."""
@@ -330,6 +395,16 @@ def groups(cereggii=None, ft=None):
          ("atomics.Queue put_many/get_many", batches(Q)),
          ("atomics.Queue put_many/get_many +handle",
           batches(Q, handle=handle))])
+    out["queue-roundtrip"] = (
+        "queue-roundtrip: half the threads put a request and wait for its "
+        "answer on a second queue, half answer (1 thread: the four calls "
+        "in turn; round trips/s)", control,
+        [("queue.SimpleQueue (baseline)", roundtrip(queue.SimpleQueue)),
+         ("queue.Queue", roundtrip(queue.Queue)),
+         ("collections.deque append/popleft (polling)",
+          roundtrip(collections.deque, polling=True)),
+         ("atomics.Queue", roundtrip(Q)),
+         ("atomics.Queue +handle", roundtrip(Q, handle=handle))])
     return out
 
 
