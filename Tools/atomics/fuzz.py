@@ -41,6 +41,8 @@ import weakref
 SLOT = 160                  # bytes per recorded operation
 KEEP = 24                   # operations kept per thread
 EXIT_FINDING = 3            # the child's status for a broken invariant
+HANG_SECONDS = 60           # a round still running this long after its
+                            # time is a hang
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
 
 # Exceptions that bad input may raise.
@@ -848,6 +850,9 @@ def child(args):
     import faulthandler
     import warnings
     faulthandler.enable()
+    # A round that hangs prints every thread's stack before the
+    # supervisor kills it.
+    faulthandler.dump_traceback_later(args.round_seconds + HANG_SECONDS - 10)
     # Before any thread starts (see fork_and_resize()).
     warnings.filterwarnings('ignore', category=DeprecationWarning)
     try:
@@ -875,7 +880,7 @@ def supervise(args):
                    '--threads', str(args.threads),
                    '--round-seconds', str(args.round_seconds),
                    '--log', log_path]
-            timeout = args.round_seconds + 60
+            timeout = args.round_seconds + HANG_SECONDS
             try:
                 proc = subprocess.run(cmd, capture_output=True, text=True,
                                       timeout=timeout)
@@ -896,7 +901,9 @@ def supervise(args):
             if what is not None:
                 print(f"fuzz: FINDING in round {rounds}, seed {s}: {what}")
                 print("fuzz: last output of the round:")
-                for line in out.splitlines()[-30:]:
+                # A hang's output is the stacks of every thread.
+                keep = 150 if what.startswith("hang") else 30
+                for line in out.splitlines()[-keep:]:
                     print("    " + line)
                 print("fuzz: replay log (last operations of each thread):")
                 for line in Log.read(log_path)[-3 * KEEP:]:
