@@ -145,9 +145,9 @@
 // lines, and one allocation per SEG_SLOTS items.
 #define SEG_SLOTS 1024
 
-// Retries before a waiter parks, with 2**SPIN_PAUSE_LOG pauses at most
-// before each (see wait_for()).
-#define SPIN_TRIES 32
+// How long a waiter retries before it parks, in nanoseconds, with
+// 2**SPIN_PAUSE_LOG pauses at most between retries (see wait_for()).
+#define SPIN_NS 10000
 #define SPIN_PAUSE_LOG 4
 
 // A producer that found a bounded queue full waits for this share of its
@@ -553,29 +553,60 @@ ready_join(queue_core *q)
     return items_put(q) <= d;
 }
 
+// A thread's wait: the calls of wait_for() it made while spinning, and
+// when its spinning ends.
+typedef struct {
+    int round;
+    PyTime_t spin_end;
+} waiting;
+
+#ifdef Py_GIL_DISABLED
+// Pause before a waiter looks again, if it is still to spin: 1, or 0 once
+// SPIN_NS have passed since its first call.  Each pause is twice the one
+// before, up to a cap, so that early looks come quickly and later ones
+// do not keep taking the line that the thread it waits for writes.
+static int
+spin(waiting *w)
+{
+    PyTime_t now;
+    if (PyTime_MonotonicRaw(&now) < 0) {
+        return 0;
+    }
+    if (w->round == 0) {
+        w->spin_end = now + SPIN_NS;
+    }
+    else if (now >= w->spin_end) {
+        return 0;
+    }
+    w->round++;
+    for (int i = 1 << Py_MIN(w->round, SPIN_PAUSE_LOG); i > 0; i--) {
+        atomics_cpu_relax();
+    }
+    return 1;
+}
+#endif
+
 // Wait until ready(q) may have become true or the deadline (if not -1)
-// passes.  *round counts the calls.  The first SPIN_TRIES only pause, each
-// pause twice the one before up to a cap, for about as long as parking
-// and being woken take.  A waiter then pays at most about twice what the
-// better of spinning and parking would have cost (competitive spinning),
-// and two threads that answer each other through queues do not fall into
-// parking on every item, as they do when each spins for less time than
-// the other takes to answer.  On the default build no other thread runs
-// while this one holds the GIL, so it parks at once.  Returns 1 to look
-// again, 0 if the deadline passed, -1 with an exception set (a signal
-// handler raised).
+// passes.  A waiter first spins for about as long as parking and being
+// woken take, measured in time rather than in pauses (a pause lasts from
+// one cycle to over a hundred, by processor).  It then pays at most about
+// twice what the better of spinning and parking would have cost
+// (competitive spinning), and two threads that answer each other through
+// queues do not fall into parking on every item, as they do when each
+// spins for less time than the other takes to answer.  On the default
+// build no other thread runs while this one holds the GIL, so it parks
+// at once.  Returns 1 to look again, 0 if the deadline passed, -1 with an
+// exception set (a signal handler raised).
 static int
 wait_for(queue_core *q, uint32_t *seq, Py_ssize_t *waiters, ready_fn ready,
-         PyTime_t deadline, int *round)
+         PyTime_t deadline, waiting *w)
 {
-    ++*round;
 #ifdef Py_GIL_DISABLED
-    if (*round <= SPIN_TRIES) {
-        for (int i = 1 << Py_MIN(*round, SPIN_PAUSE_LOG); i > 0; i--) {
-            atomics_cpu_relax();
-        }
+    if (spin(w)) {
         return 1;
     }
+#else
+    (void)w;
 #endif
     PyTime_t timeout = -1;
     if (deadline != -1) {
@@ -728,7 +759,7 @@ static Py_ssize_t
 take_places(PyObject *self, queue_core *q, Py_ssize_t want, int block,
             PyTime_t deadline)
 {
-    int round = 0;
+    waiting w = {0};
     for (;;) {
         Py_ssize_t k = reserve(q, want);
         if (k > 0) {
@@ -737,11 +768,11 @@ take_places(PyObject *self, queue_core *q, Py_ssize_t want, int block,
         if (!block) {
             break;
         }
-        if (round == 0) {
+        if (w.round == 0) {
             spin_for_room(q);
         }
         int r = wait_for(q, &q->put_seq, &q->put_waiters, ready_put,
-                         deadline, &round);
+                         deadline, &w);
         if (r < 0) {
             return -1;
         }
@@ -817,7 +848,7 @@ took(queue_core *q, PyObject *item)
 static PyObject *
 queue_get(PyObject *self, queue_core *q, int block, PyTime_t deadline)
 {
-    int round = 0;
+    waiting w = {0};
     for (;;) {
         PyObject *item = dequeue(q);
         if (item != NULL) {
@@ -830,7 +861,7 @@ queue_get(PyObject *self, queue_core *q, int block, PyTime_t deadline)
             return raise_queue_error(self, "Empty");
         }
         int r = wait_for(q, &q->get_seq, &q->get_waiters, ready_get,
-                         deadline, &round);
+                         deadline, &w);
         if (r < 0) {
             return NULL;
         }
@@ -1199,10 +1230,10 @@ _atomics_Queue_join_impl(atomicqueueobject *self)
 /*[clinic end generated code: output=f88df8922931e8fb input=07de9e2c06ed4fd8]*/
 {
     queue_core *q = self->core;
-    int round = 0;
+    waiting w = {0};
     while (!ready_join(q)) {
         if (wait_for(q, &q->join_seq, &q->join_waiters, ready_join, -1,
-                     &round) < 0) {
+                     &w) < 0) {
             return NULL;
         }
     }
