@@ -728,10 +728,10 @@ give_back_unused(queue_core *q, Py_ssize_t n)
 // one is: each look at gets takes the consumers' line from them, and a
 // producer that takes each place as soon as it is free looks once per
 // item while the queue stays full.  The pause between looks doubles.  It
-// gives up after ROOM_TRIES looks (about as long as wait_for() spins),
-// and then waits for a single place: a consumer that stops with
-// fewer places free does not hold it up.  On the default build no
-// consumer runs while this thread holds the GIL, so it does not spin.
+// gives up after ROOM_TRIES looks, and then waits for a single place as
+// wait_for() does: a consumer that stops with fewer places free does not
+// hold it up.  On the default build no consumer runs while this thread
+// holds the GIL, so it does not spin.
 static void
 spin_for_room(queue_core *q)
 {
