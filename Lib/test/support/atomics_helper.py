@@ -61,16 +61,23 @@ def count_alive(refs):
     return sum(r() is not None for r in refs)
 
 
-def settle(write, rounds=50, writes=20):
+def settle(write, until=None, rounds=50, writes=20, seconds=10):
     """Let the other threads run (each round sleeps a millisecond) and
-    call write() a few times a round: on a busy machine a thread that
-    was preempted while running Python code holds every grace period up
-    until it runs again, which is QSBR, not retention."""
+    call write() a few times a round, for rounds rounds, then on while
+    until() (if given) is false, for seconds at most: on a busy machine a
+    thread that was preempted while running Python code holds every
+    grace period up until it runs again, which is QSBR, not retention.
+    A test asserts until() after it: what writes never release still
+    fails it."""
     import time
-    for _ in range(rounds):
+    deadline = time.monotonic() + seconds
+    n = 0
+    while n < rounds or (until is not None and not until()
+                         and time.monotonic() < deadline):
         time.sleep(0.001)
         for _ in range(writes):
             write()
+        n += 1
 
 
 def run_concurrently(funcs):

@@ -1323,7 +1323,8 @@ class StressTests(unittest.TestCase):
                 for i in range(10):
                     d[i] = tracked(refs)
                 d.clear()
-            settle(lambda: d.__setitem__(0, None))
+            settle(lambda: d.__setitem__(0, None),
+                   until=lambda: count_alive(refs) <= 100)
             self.assertLessEqual(count_alive(refs), 100)
         self.assertEqual(dict(d), {0: None})
 

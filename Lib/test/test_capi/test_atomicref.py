@@ -285,7 +285,8 @@ class AtomicRefFieldTests(unittest.TestCase):
             # leaves room for the other thread being preempted on a busy
             # machine, which holds grace periods up.
             self.assertLess(count_alive(refs), 2500)
-            settle(lambda: write(target, None))
+            settle(lambda: write(target, None),
+                   until=lambda: count_alive(refs) < 100)
             self.assertLess(count_alive(refs), 100)
         _testcapi.atomicref_field_clear(target)
         self.assertEqual(count_alive(refs), 0)
