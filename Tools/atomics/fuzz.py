@@ -16,7 +16,9 @@ Every thread records its last operations in a shared memory-mapped file,
 so that they survive a crash of the child.  On a finding the supervisor
 prints the seed, what happened, the child's last output and the replay
 log (the last operations of every thread, in global order), and exits
-with status 1.  Re-run one round with --seed S --rounds 1.
+with status 1.  For a hang it also prints every thread's Python stack
+(faulthandler, in the child's output) and C stack (gdb, where it is
+installed).  Re-run one round with --seed S --rounds 1.
 
 Usage: ./python Tools/atomics/fuzz.py [--seconds 60] [--seed S]
            [--threads 4] [--round-seconds 2] [--rounds N]
@@ -29,6 +31,7 @@ import gc
 import mmap
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -621,7 +624,15 @@ class Round:
     def exit_while_resizing(self):
         """Leave daemon threads resizing the scratch map, and an object
         whose finalizer resizes it at teardown, as the process exits: an
-        exit that hangs is a finding (the supervisor's timeout)."""
+        exit that hangs is a finding (the supervisor's timeout).
+
+        CPython 3.13's free-threaded build can itself hang at exit with
+        daemon threads, without this module: a PyMutex handed to a waiter
+        that is parked detached stays locked if the waiter is never let
+        back in (finalization hangs daemon threads).  Its C stacks show a
+        daemon thread in _PyMutex_LockTimed() under tstate_wait_attach()
+        or PyThread_hang_thread(), and the main thread in _Py_Finalize()
+        waiting for the same mutex (the type lock, for one)."""
         d = self.scratch_dict
 
         def clearer():
@@ -866,6 +877,27 @@ def child(args):
 
 # --- supervisor ------------------------------------------------------------
 
+def native_stacks(pid):
+    """The C stacks of every thread of process pid, as lines, from gdb.
+
+    A hang during the interpreter's finalization shows no Python frame
+    (the other threads' states are gone by then): only the C stacks say
+    which thread holds what the others wait for."""
+    gdb = shutil.which('gdb')
+    if gdb is None:
+        return ["(gdb not found: no C stacks)"]
+    try:
+        res = subprocess.run([gdb, '-p', str(pid), '-batch', '-nx',
+                              '-ex', 'thread apply all bt 40'],
+                             capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return ["(gdb did not finish within 60 s)"]
+    lines = [line for line in (res.stdout + res.stderr).splitlines()
+             if line.startswith(('Thread ', '#'))]
+    return lines or ["(gdb printed no stack: "
+                     + (res.stderr.strip().splitlines() or ['?'])[-1] + ")"]
+
+
 def supervise(args):
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     end = time.monotonic() + args.seconds
@@ -881,9 +913,11 @@ def supervise(args):
                    '--round-seconds', str(args.round_seconds),
                    '--log', log_path]
             timeout = args.round_seconds + HANG_SECONDS
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            c_stacks = None
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True,
-                                      timeout=timeout)
+                out, _ = proc.communicate(timeout=timeout)
                 what = None
                 if proc.returncode == EXIT_FINDING:
                     what = "broken invariant"
@@ -891,20 +925,23 @@ def supervise(args):
                     what = f"crash ({signal.Signals(-proc.returncode).name})"
                 elif proc.returncode != 0:
                     what = f"exit status {proc.returncode}"
-                out = proc.stdout + proc.stderr
-            except subprocess.TimeoutExpired as exc:
+            except subprocess.TimeoutExpired:
                 what = f"hang (no exit after {timeout} s)"
-                out = ((exc.stdout or b'') + (exc.stderr or b'')).decode(
-                    'utf-8', 'replace') if isinstance(exc.stdout, bytes) \
-                    else (exc.stdout or '') + (exc.stderr or '')
+                c_stacks = native_stacks(proc.pid)
+                proc.kill()
+                out, _ = proc.communicate()
             rounds += 1
             if what is not None:
                 print(f"fuzz: FINDING in round {rounds}, seed {s}: {what}")
                 print("fuzz: last output of the round:")
-                # A hang's output is the stacks of every thread.
-                keep = 150 if what.startswith("hang") else 30
+                # A hang's output is the Python stacks of every thread.
+                keep = 150 if c_stacks is not None else 30
                 for line in out.splitlines()[-keep:]:
                     print("    " + line)
+                if c_stacks is not None:
+                    print("fuzz: C stacks of the hung child:")
+                    for line in c_stacks:
+                        print("    " + line)
                 print("fuzz: replay log (last operations of each thread):")
                 for line in Log.read(log_path)[-3 * KEEP:]:
                     print("    " + line)
