@@ -930,6 +930,10 @@ def supervise(args):
                 c_stacks = native_stacks(proc.pid)
                 proc.kill()
                 out, _ = proc.communicate()
+            except BaseException:       # Ctrl-C: leave no child behind
+                proc.kill()
+                proc.wait()
+                raise
             rounds += 1
             if what is not None:
                 print(f"fuzz: FINDING in round {rounds}, seed {s}: {what}")
