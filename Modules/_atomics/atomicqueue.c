@@ -816,7 +816,14 @@ put_items(PyObject *self, queue_core *q, PyObject *const *items,
         for (Py_ssize_t j = 0; j < k; j++) {
             Py_INCREF(items[j]);
         }
-        Py_ssize_t stored = enqueue_many(q, items, k);
+        // One item (put()): enqueue() has no run of tickets to cut.
+        Py_ssize_t stored;
+        if (k == 1) {
+            stored = enqueue(q, items[0]) < 0 ? 0 : 1;
+        }
+        else {
+            stored = enqueue_many(q, items, k);
+        }
         if (stored > 0) {
             wake(&q->get_seq, &q->get_waiters, stored);
         }
